@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestVersionAndFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args     []string
+		code     int
+		out, err string
+	}{
+		{[]string{"--version"}, 0, "modelswitch dev", ""},
+		{[]string{"--port", "70000"}, 2, "", "out of range"},
+		{[]string{"--bogus"}, 2, "", "flag provided but not defined"},
+		{[]string{"start"}, 2, "", "unexpected argument"},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(tc.args, &out, &errb); code != tc.code || !strings.Contains(out.String(), tc.out) || !strings.Contains(errb.String(), tc.err) {
+			t.Errorf("%v: code %d, out %q, err %q", tc.args, code, out.String(), errb.String())
+		}
+	}
+}
+
+func TestInvalidConfigNamesFileAndLine(t *testing.T) {
+	ws := t.TempDir()
+	cfg := "gateway: {port: 8000}\nmodels:\n  m:\n    adapters: [{adapter: ghost, model_name: x}]\n"
+	if err := os.WriteFile(filepath.Join(ws, "config.yaml"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	code := run([]string{"--start", "--workspace", ws}, &out, &errb)
+	want := filepath.Join(ws, "config.yaml") + `:4: model "m" adapter 1 names provider "ghost"`
+	if code != 2 || !strings.Contains(errb.String(), want) {
+		t.Errorf("code %d, stderr %q, want %q", code, errb.String(), want)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestFirstRunLockAndSignal starts the core on a new workspace: it prints the
+// admin key once, serves, refuses a second core on the same workspace, and
+// stops cleanly on SIGTERM.
+func TestFirstRunLockAndSignal(t *testing.T) {
+	ws := filepath.Join(t.TempDir(), "new ws ü")
+	port := freePort(t)
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run([]string{"--start", "--workspace", ws, "--port", strconv.Itoa(port)}, &out, &errb) }()
+
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(errb.String(), "ModelSwitch is serving") {
+		if time.Now().After(deadline) {
+			t.Fatalf("not serving: %s", errb.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(out.String(), "sk-ms-") {
+		t.Errorf("admin key not printed on first run: %q", out.String())
+	}
+	if data, err := os.ReadFile(filepath.Join(ws, "config.yaml")); err != nil || !strings.Contains(string(data), "roles: [admin]") {
+		t.Errorf("config: %v %s", err, data)
+	}
+
+	var out2, err2 bytes.Buffer
+	if code := run([]string{"--start", "--workspace", ws, "--port", strconv.Itoa(freePort(t))}, &out2, &err2); code != 1 ||
+		!strings.Contains(err2.String(), "already in use by another ModelSwitch core") {
+		t.Errorf("second core: code %d, %q", code, err2.String())
+	}
+
+	syscall.Kill(os.Getpid(), syscall.SIGTERM)
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit code %d: %s", code, errb.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("SIGTERM did not stop the core")
+	}
+
+	// A second run prints no key: it is shown only once.
+	port = freePort(t)
+	var out3, err3 syncBuffer
+	go func() {
+		done <- run([]string{"--start", "--workspace", ws, "--port", strconv.Itoa(port)}, &out3, &err3)
+	}()
+	for !strings.Contains(err3.String(), "ModelSwitch is serving") {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if strings.Contains(out3.String(), "sk-ms-") {
+		t.Errorf("key printed again: %q", out3.String())
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGTERM)
+	<-done
+}
+
+func freePort(t *testing.T) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}

@@ -1,0 +1,151 @@
+package proxy
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/modelswitch/modelswitch/gateway/auth"
+	"github.com/modelswitch/modelswitch/gateway/config"
+	"github.com/modelswitch/modelswitch/gateway/protocol"
+	"github.com/modelswitch/modelswitch/gateway/router"
+	"github.com/modelswitch/modelswitch/gateway/upstream"
+)
+
+// Handler serves the inference endpoints. Its fields are set once by the
+// server; the handler itself keeps no per-request state.
+type Handler struct {
+	// Snapshot returns the configuration in force; called once per request.
+	Snapshot func() *Snapshot
+	// Limiter counts requests per key; long-lived across reloads.
+	Limiter *auth.Limiter
+	Log     *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+func (h *Handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
+}
+
+// ChatCompletions serves POST /v1/chat/completions (OpenAI clients).
+func (h *Handler) ChatCompletions(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, protocol.OpenAI)
+}
+
+// Messages serves POST /v1/messages (Anthropic clients).
+func (h *Handler) Messages(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, protocol.Anthropic)
+}
+
+// serve is the common pipeline of both completion endpoints.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, f protocol.Family) {
+	snap := h.Snapshot()
+	in, perr := parseInbound(r, f, true)
+	if perr != nil {
+		protocol.WriteError(w, f, perr)
+		return
+	}
+	model, perr := h.admit(r, snap, in.model)
+	if perr != nil {
+		protocol.WriteError(w, f, perr)
+		return
+	}
+	ex := &exchange{h: h, w: w, r: r, snap: snap, in: in, model: model}
+	attempts, err := router.Try(r.Context(), targets(model), ex.attempt)
+	if err != nil {
+		h.fail(w, r, in, model, attempts, err)
+		return
+	}
+	ex.relay()
+}
+
+// admit resolves the model and applies the key's allowlist and limits, in that
+// order, so that a malformed or refused request never consumes quota.
+func (h *Handler) admit(r *http.Request, snap *Snapshot, name string) (*config.Model, *protocol.Error) {
+	model := snap.Config.FindModel(name)
+	if model == nil {
+		return nil, &protocol.Error{Status: http.StatusNotFound, Code: "model_not_found",
+			Message: fmt.Sprintf("model %q does not exist; GET /v1/models lists the available ones", name)}
+	}
+	key := auth.KeyFrom(r.Context())
+	if key == nil { // the server's guard always sets one; refuse rather than serve anonymously
+		return nil, protocol.Errorf(http.StatusUnauthorized, "missing API key")
+	}
+	if !key.AllowsModel(model.Name) {
+		return nil, &protocol.Error{Status: http.StatusForbidden, Code: "model_not_allowed",
+			Message: fmt.Sprintf("model %q is not allowed for this API key", model.Name)}
+	}
+	if e := h.Limiter.Allow(key, h.now()); e != nil {
+		return nil, FromAuth(e)
+	}
+	return model, nil
+}
+
+// FromAuth turns an auth refusal into a client-facing error.
+func FromAuth(e *auth.Error) *protocol.Error {
+	code := map[int]string{401: "invalid_api_key", 403: "permission_denied", 429: "rate_limit_exceeded"}[e.Status]
+	return &protocol.Error{Status: e.Status, Message: e.Message, Code: code, RetryAfter: e.RetryAfter}
+}
+
+func targets(m *config.Model) []router.Target {
+	adapters := m.Targets()
+	ts := make([]router.Target, len(adapters))
+	for i, a := range adapters {
+		ts[i] = router.Target{Index: i, Provider: a.Adapter, Model: a.ModelName}
+	}
+	return ts
+}
+
+// fail answers a request that no adapter served.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, in *inbound, m *config.Model, attempts []router.Attempt, err error) {
+	if r.Context().Err() != nil {
+		h.Log.Info("client disconnected before an answer", "request_id", RequestID(r), "model", m.Name, "status", 499)
+		return
+	}
+	var ue *upstream.Error
+	var ex *router.ExhaustedError
+	switch {
+	case errors.As(err, &ue) && !ue.Retryable && ue.Status != 0:
+		// The client's own mistake as the upstream judged it: return it as it is.
+		h.Log.Info("upstream refused the request", "request_id", RequestID(r), "model", m.Name, "provider", ue.Provider, "status", ue.Status)
+		writeUpstreamError(w, ue)
+	case errors.As(err, &ex):
+		retry := 1
+		for _, a := range ex.Attempts {
+			if errors.As(a.Err, &ue) && ue.RetryAfter > retry {
+				retry = ue.RetryAfter
+			}
+		}
+		msg := fmt.Sprintf("model %q: %v", m.Name, ex)
+		if len(ex.Attempts) == 0 {
+			msg = fmt.Sprintf("model %q has no adapters configured", m.Name)
+		}
+		h.Log.Warn("all adapters failed", "request_id", RequestID(r), "model", m.Name, "reason", msg)
+		protocol.WriteError(w, in.family, &protocol.Error{Status: http.StatusServiceUnavailable,
+			Code: "upstream_unavailable", Message: msg, RetryAfter: retry})
+	default:
+		h.Log.Error("request failed", "request_id", RequestID(r), "model", m.Name, "err", err)
+		protocol.WriteError(w, in.family, protocol.Errorf(http.StatusBadGateway, err.Error()))
+	}
+}
+
+// writeUpstreamError relays an upstream 4xx: same status, same body.
+func writeUpstreamError(w http.ResponseWriter, ue *upstream.Error) {
+	ct := "application/json"
+	if ue.Header != nil && ue.Header.Get("Content-Type") != "" {
+		ct = ue.Header.Get("Content-Type")
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("X-Adapter-Name", ue.Provider)
+	w.WriteHeader(ue.Status)
+	_, _ = w.Write(ue.Body)
+}
+
+// RequestID returns the id the server's middleware assigned to r.
+func RequestID(r *http.Request) string { return r.Header.Get("X-Request-ID") }

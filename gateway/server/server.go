@@ -1,0 +1,190 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/modelswitch/modelswitch/gateway/auth"
+	"github.com/modelswitch/modelswitch/gateway/config"
+	"github.com/modelswitch/modelswitch/gateway/proxy"
+)
+
+// Options are the plain values the server is built from.
+type Options struct {
+	Config *config.Config // loaded and validated
+	// Host and Port override gateway.host/port when set (--host/--port).
+	Host string
+	Port int
+	// DayCounts persists the daily limit counters; nil keeps them in memory only.
+	DayCounts *auth.FileStore
+	Log       *slog.Logger
+	Version   string
+	// ShutdownGrace bounds how long Run waits for in-flight requests (default 30 s).
+	ShutdownGrace time.Duration
+}
+
+// Server is one gateway: configuration, handlers and listener.
+type Server struct {
+	opts    Options
+	log     *slog.Logger
+	snap    atomic.Pointer[proxy.Snapshot]
+	limiter *auth.Limiter
+	proxy   *proxy.Handler
+	handler http.Handler
+	started time.Time
+
+	mu       sync.Mutex
+	listener net.Listener
+}
+
+// New builds a server for opts.Config without binding anything yet.
+func New(opts Options) (*Server, error) {
+	if opts.Config == nil {
+		return nil, errors.New("server: no configuration")
+	}
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	if opts.ShutdownGrace <= 0 {
+		opts.ShutdownGrace = 30 * time.Second
+	}
+	s := &Server{opts: opts, log: opts.Log, started: time.Now()}
+	s.limiter = auth.NewLimiter(opts.Config.Gateway.Location())
+	if opts.DayCounts != nil {
+		dc, err := opts.DayCounts.Load()
+		if err != nil {
+			s.log.Warn("daily limit counters unreadable; starting from zero", "err", err)
+		} else {
+			s.limiter.Restore(dc, time.Now())
+		}
+	}
+	s.snap.Store(proxy.NewSnapshot(opts.Config, nil))
+	s.proxy = &proxy.Handler{Snapshot: s.Snapshot, Limiter: s.limiter, Log: s.log}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Snapshot returns the configuration snapshot in force.
+func (s *Server) Snapshot() *proxy.Snapshot { return s.snap.Load() }
+
+// Apply swaps in a new configuration; requests in flight finish on the old one.
+func (s *Server) Apply(cfg *config.Config) {
+	prev := s.snap.Load()
+	next := proxy.NewSnapshot(cfg, prev)
+	s.snap.Store(next)
+	prev.Retire(next)
+}
+
+// Handler is the complete HTTP handler, for tests and embedding.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Addr is the address to listen on: the flags' override, else gateway.host:port.
+func (s *Server) Addr() string {
+	g := s.Snapshot().Config.Gateway
+	host, port := g.Host, g.Port
+	if s.opts.Host != "" {
+		host = s.opts.Host
+	}
+	if s.opts.Port != 0 {
+		port = s.opts.Port
+	}
+	return net.JoinHostPort(host, strconv.Itoa(port))
+}
+
+// Listen binds the listening socket, so that a caller learns of a taken port
+// before it reports the gateway as started.
+func (s *Server) Listen() (net.Addr, error) {
+	ln, err := net.Listen("tcp", s.Addr())
+	if err != nil {
+		return nil, fmt.Errorf("listening on %s: %w", s.Addr(), err)
+	}
+	s.mu.Lock()
+	s.listener = ln
+	s.mu.Unlock()
+	return ln.Addr(), nil
+}
+
+// Run serves until ctx is cancelled, then shuts down gracefully: it stops
+// accepting, lets in-flight requests and streams finish (up to ShutdownGrace),
+// and saves the daily counters. Listen must have been called.
+func (s *Server) Run(ctx context.Context) error {
+	s.mu.Lock()
+	ln := s.listener
+	s.mu.Unlock()
+	if ln == nil {
+		return errors.New("server: Run before Listen")
+	}
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+
+	stopPersist := s.persistDayCounts(ctx)
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		s.log.Info("shutting down: waiting for requests in flight", "grace", s.opts.ShutdownGrace)
+		sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownGrace)
+		err = hs.Shutdown(sctx)
+		cancel()
+		if err != nil {
+			hs.Close()
+		}
+	}
+	stopPersist()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// persistDayCounts saves the daily counters every few seconds when they changed,
+// and once more when stopped.
+func (s *Server) persistDayCounts(ctx context.Context) (stop func()) {
+	if s.opts.DayCounts == nil {
+		return func() {}
+	}
+	save := func() {
+		if err := s.opts.DayCounts.Save(s.limiter.Snapshot()); err != nil {
+			s.log.Error("saving daily limit counters", "err", err)
+		}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(2 * time.Second)
+		defer t.Stop()
+		var saved uint64
+		for {
+			select {
+			case <-t.C:
+				if g := s.limiter.Generation(); g != saved {
+					saved = g
+					save()
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+		save()
+	}
+}
