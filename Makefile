@@ -7,7 +7,7 @@ LDFLAGS  := -s -w -X main.version=$(VERSION)
 BIN      := bin
 RUN_ARGS ?=
 
-.PHONY: all build run test vet race fuzz clean
+.PHONY: all build run test vet race fuzz fuzz-short clean
 
 all: build
 
@@ -24,10 +24,14 @@ vet:
 race:
 	$(GO) test -race -count=1 ./...
 
-test: vet race
+test: vet race fuzz-short
 
-# Each fuzz target for a short, fixed time (FUZZTIME=1m for longer runs).
+# Each fuzz target for a fixed time (FUZZTIME=1m for longer runs); make test
+# runs them briefly so a regression in a parser shows up in CI.
 FUZZTIME ?= 10s
+fuzz-short:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=3s
+
 fuzz:
 	@for pkg in $$($(GO) list ./...); do \
 	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \

@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,8 +10,8 @@ import (
 	"time"
 
 	"github.com/modelswitch/modelswitch/gateway/config"
+	"github.com/modelswitch/modelswitch/gateway/convert"
 	"github.com/modelswitch/modelswitch/gateway/jsonbody"
-	"github.com/modelswitch/modelswitch/gateway/protocol"
 	"github.com/modelswitch/modelswitch/gateway/router"
 	"github.com/modelswitch/modelswitch/gateway/sse"
 	"github.com/modelswitch/modelswitch/gateway/upstream"
@@ -35,15 +34,17 @@ type exchange struct {
 	target   router.Target
 	provider *config.Provider
 	resp     *http.Response
-	body     []byte      // non-stream: the whole upstream body
-	first    *sse.Event  // stream: the first event, already read
-	events   *sse.Reader // stream: the rest
 	timer    *deadline
-	injected bool // we added stream_options.include_usage; hide the usage chunk
+	body     []byte      // non-stream: the whole answer, already in the client's protocol
+	events   *sse.Reader // stream: the upstream events not read yet
+	first    *sse.Event  // pass-through stream: the first event, already read
+	conv     convert.StreamConverter
+	pending  []convert.Event // converted stream: events produced before the commit
+	injected bool            // pass-through: we added stream_options.include_usage; hide its chunk
 }
 
 // attempt tries one target. It returns nil only when the exchange is committed:
-// for a stream, once the first event arrived; otherwise once the whole body did.
+// for a stream, once the first content arrived; otherwise once the whole body did.
 func (ex *exchange) attempt(t router.Target) error {
 	p := ex.snap.Config.FindProvider(t.Provider)
 	switch {
@@ -53,18 +54,15 @@ func (ex *exchange) attempt(t router.Target) error {
 		return &router.Skip{Reason: fmt.Sprintf("provider %q is disabled", t.Provider)}
 	}
 	client := ex.snap.Upstreams[p.Name]
-	if client.Protocol() != ex.in.family.String() {
-		return &router.Skip{Reason: fmt.Sprintf("provider %q speaks %s; conversion from %s is not supported yet",
-			p.Name, client.Protocol(), ex.in.family)}
-	}
 	adapter := ex.model.Targets()[t.Index]
-	body, injected, err := ex.upstreamBody(p, adapter)
+	out, err := ex.buildRequest(p, client.Protocol(), adapter)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithCancel(ex.r.Context())
-	timer := newDeadline(cancel, seconds(adapter.Timeout, 60*time.Second))
-	resp, err := client.Do(ctx, upstream.Request{Endpoint: endpointFor(ex.in.family), Body: body, Header: forwardHeaders(ex.r, ex.in.family)})
+	timer := newDeadline(cancel, seconds(p.Timeouts.FirstByte, seconds(adapter.Timeout, 60*time.Second)))
+	resp, err := client.Do(ctx, upstream.Request{Endpoint: endpointFor(client.Protocol()), Body: out.body,
+		Header: forwardHeaders(ex.r, ex.in.family, client.Protocol())})
 	if err != nil {
 		timer.release()
 		return timer.explain(err)
@@ -74,23 +72,35 @@ func (ex *exchange) attempt(t router.Target) error {
 		timer.release()
 		return timer.explain(&upstream.Error{Provider: p.Name, Retryable: true, Err: err})
 	}
-	ex.target, ex.provider, ex.resp, ex.timer, ex.injected = t, p, resp, timer, injected
-	if !ex.in.stream || !isEventStream(resp) {
-		// Non-stream (or an upstream that answered a stream request with JSON):
-		// read it all before committing, so a cut-off body can still fall over.
+	ex.target, ex.provider, ex.resp, ex.timer, ex.injected = t, p, resp, timer, out.injected
+
+	if !ex.in.stream || (out.lane == passThrough && !isEventStream(resp)) {
+		// Read the whole answer before committing, so a cut-off body can still fall over.
 		b, err := io.ReadAll(resp.Body)
 		if err != nil {
 			return fail(fmt.Errorf("reading response: %w", err))
+		}
+		if out.lane != passThrough {
+			if b, err = ex.convertResponse(out, b); err != nil {
+				return fail(fmt.Errorf("unusable response: %w", err))
+			}
 		}
 		resp.Body.Close()
 		timer.release()
 		ex.body = b
 		return nil
 	}
-	// Stream: the first event decides. An error event or an early end falls over
-	// with nothing sent to the client yet.
+	if !isEventStream(resp) {
+		return fail(fmt.Errorf("answered a stream request with %q instead of an event stream", resp.Header.Get("Content-Type")))
+	}
 	timer.reset(seconds(p.Timeouts.Idle, defaultIdle))
 	ex.events = sse.NewReader(resp.Body, 0)
+	if out.lane != passThrough {
+		ex.conv = ex.newStreamConverter(out)
+		return ex.fillConverted(fail)
+	}
+	// Pass-through: the first event decides. An error event or an early end
+	// falls over with nothing sent to the client yet.
 	for {
 		ev, err := ex.events.Next()
 		if err != nil {
@@ -108,50 +118,31 @@ func (ex *exchange) attempt(t router.Target) error {
 	}
 }
 
-// upstreamBody rewrites the client's body for one adapter: the upstream model
-// name, the adapter's params, and (OpenAI streams) a usage request.
-func (ex *exchange) upstreamBody(p *config.Provider, a config.Adapter) ([]byte, bool, error) {
-	edits := make([]jsonbody.Edit, 0, 2+len(a.Params))
-	edits = append(edits, jsonbody.Edit{Key: "model", Value: jsonbody.Quote(a.ModelName)})
-	for k, v := range a.Params {
-		raw, err := json.Marshal(v)
+// fillConverted feeds upstream events to the converter until it produced
+// content (the commit point); what it produced until then waits in pending.
+func (ex *exchange) fillConverted(fail func(error) error) error {
+	for !ex.conv.Started() && !ex.conv.Done() {
+		ev, err := ex.events.Next()
 		if err != nil {
-			return nil, false, fmt.Errorf("encoding adapter param %q: %w", k, err)
+			return fail(fmt.Errorf("stream ended before any content: %w", err))
 		}
-		edits = append(edits, jsonbody.Edit{Key: k, Value: raw})
-	}
-	injected := false
-	if ex.in.family == protocol.OpenAI && ex.in.stream && !p.DisableStreamOptions {
-		if _, ok := ex.in.obj.Get("stream_options"); !ok {
-			edits = append(edits, jsonbody.Edit{Key: "stream_options", Value: []byte(`{"include_usage":true}`)})
-			injected = true
+		if ev.Comment {
+			continue
 		}
+		outs, err := ex.conv.Convert(ev.Name, ev.Data)
+		if err != nil {
+			return fail(err)
+		}
+		ex.pending = append(ex.pending, outs...)
 	}
-	return jsonbody.Patch(ex.in.body, ex.in.obj, edits...), injected, nil
+	return nil
 }
 
-func endpointFor(f protocol.Family) string {
-	if f == protocol.Anthropic {
+func endpointFor(upstreamProtocol string) string {
+	if upstreamProtocol == config.ProtocolAnthropic {
 		return upstream.Messages
 	}
 	return upstream.ChatCompletions
-}
-
-// forwardHeaders picks the client headers an upstream of the same protocol
-// needs. The client's credentials are never among them.
-func forwardHeaders(r *http.Request, f protocol.Family) http.Header {
-	h := http.Header{}
-	if id := RequestID(r); id != "" {
-		h.Set("X-Request-ID", id)
-	}
-	if f == protocol.Anthropic {
-		for _, name := range []string{"Anthropic-Version", "Anthropic-Beta"} {
-			if vs := r.Header.Values(name); len(vs) > 0 {
-				h[name] = vs
-			}
-		}
-	}
-	return h
 }
 
 func isEventStream(resp *http.Response) bool {
@@ -190,53 +181,29 @@ func truncate(b []byte, n int) string {
 	return string(b[:n]) + "…"
 }
 
-// deadline cancels an attempt when it stays silent too long: until the first
-// byte for every request, then between stream events. A fired deadline turns
-// the cancellation into a readable timeout reason.
-type deadline struct {
-	t      *time.Timer
-	cancel context.CancelFunc
-	limit  time.Duration
-	fired  chan struct{}
-}
+// rejected marks a request that this adapter's protocol cannot express (a
+// conversion error). The chain moves on, since another adapter may take the
+// request as it is; if none does, the client gets a 400 with the reason.
+type rejected struct{ err *convert.RequestError }
 
-func newDeadline(cancel context.CancelFunc, d time.Duration) *deadline {
-	dl := &deadline{limit: d, cancel: cancel, fired: make(chan struct{})}
-	dl.t = time.AfterFunc(d, func() { close(dl.fired); cancel() })
-	return dl
-}
+func (r *rejected) Error() string     { return r.err.Error() }
+func (r *rejected) IsRetryable() bool { return true }
 
-func (d *deadline) reset(limit time.Duration) {
-	d.limit = limit
-	d.t.Reset(limit)
-}
-
-// release ends the attempt's context: call it once the exchange is over.
-func (d *deadline) release() {
-	d.t.Stop()
-	d.cancel()
-}
-
-func (d *deadline) timedOut() bool {
-	select {
-	case <-d.fired:
-		return true
-	default:
-		return false
+// onlyRejections returns the first conversion error when no attempt failed for
+// another reason, i.e. when the request itself is the problem.
+func onlyRejections(attempts []router.Attempt) *convert.RequestError {
+	var first *convert.RequestError
+	for _, a := range attempts {
+		var r *rejected
+		switch {
+		case errors.As(a.Err, &r):
+			if first == nil {
+				first = r.err
+			}
+		case a.Skipped:
+		default:
+			return nil
+		}
 	}
-}
-
-// explain replaces a cancellation caused by the deadline with a timeout error
-// that the router may fall over on.
-func (d *deadline) explain(err error) error {
-	if !d.timedOut() {
-		return err
-	}
-	var ue *upstream.Error
-	provider := ""
-	if errors.As(err, &ue) {
-		provider = ue.Provider
-	}
-	return &upstream.Error{Provider: provider, Retryable: true,
-		Err: fmt.Errorf("timeout: no answer within %s", d.limit)}
+	return first
 }

@@ -57,12 +57,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, f protocol.Famil
 		return
 	}
 	ex := &exchange{h: h, w: w, r: r, snap: snap, in: in, model: model}
-	attempts, err := router.Try(r.Context(), targets(model), ex.attempt)
+	res, err := router.Try(r.Context(), h.now, snap.targets(model), ex.attempt)
 	if err != nil {
-		h.fail(w, r, in, model, attempts, err)
+		h.fail(w, r, in, model, res.Attempts, err)
 		return
 	}
-	ex.relay()
+	res.Finish(h.now(), ex.relay())
 }
 
 // admit resolves the model and applies the key's allowlist and limits, in that
@@ -93,15 +93,6 @@ func FromAuth(e *auth.Error) *protocol.Error {
 	return &protocol.Error{Status: e.Status, Message: e.Message, Code: code, RetryAfter: e.RetryAfter}
 }
 
-func targets(m *config.Model) []router.Target {
-	adapters := m.Targets()
-	ts := make([]router.Target, len(adapters))
-	for i, a := range adapters {
-		ts[i] = router.Target{Index: i, Provider: a.Adapter, Model: a.ModelName}
-	}
-	return ts
-}
-
 // fail answers a request that no adapter served.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, in *inbound, m *config.Model, attempts []router.Attempt, err error) {
 	if r.Context().Err() != nil {
@@ -110,18 +101,18 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, in *inbound, m *c
 	}
 	var ue *upstream.Error
 	var ex *router.ExhaustedError
+	if re := onlyRejections(attempts); re != nil {
+		// No adapter could take the request as written: the client's to fix.
+		protocol.WriteError(w, in.family, &protocol.Error{Status: http.StatusBadRequest, Code: "invalid_request", Message: re.Error()})
+		return
+	}
 	switch {
 	case errors.As(err, &ue) && !ue.Retryable && ue.Status != 0:
 		// The client's own mistake as the upstream judged it: return it as it is.
 		h.Log.Info("upstream refused the request", "request_id", RequestID(r), "model", m.Name, "provider", ue.Provider, "status", ue.Status)
 		writeUpstreamError(w, ue)
 	case errors.As(err, &ex):
-		retry := 1
-		for _, a := range ex.Attempts {
-			if errors.As(a.Err, &ue) && ue.RetryAfter > retry {
-				retry = ue.RetryAfter
-			}
-		}
+		retry := retryAfter(ex.Attempts, h.now())
 		msg := fmt.Sprintf("model %q: %v", m.Name, ex)
 		if len(ex.Attempts) == 0 {
 			msg = fmt.Sprintf("model %q has no adapters configured", m.Name)
@@ -149,3 +140,26 @@ func writeUpstreamError(w http.ResponseWriter, ue *upstream.Error) {
 
 // RequestID returns the id the server's middleware assigned to r.
 func RequestID(r *http.Request) string { return r.Header.Get("X-Request-ID") }
+
+// retryAfter suggests when to try again after every adapter failed: the
+// largest Retry-After an upstream asked for, or the soonest an open breaker
+// lets a probe through; at least one second.
+func retryAfter(attempts []router.Attempt, now time.Time) int {
+	retry, soonest := 1, 0
+	for _, a := range attempts {
+		var ue *upstream.Error
+		var oe *router.OpenError
+		switch {
+		case errors.As(a.Err, &ue) && ue.RetryAfter > retry:
+			retry = ue.RetryAfter
+		case errors.As(a.Err, &oe):
+			if s := int(oe.Until.Sub(now).Seconds()) + 1; soonest == 0 || s < soonest {
+				soonest = s
+			}
+		}
+	}
+	if soonest > retry {
+		return soonest
+	}
+	return retry
+}

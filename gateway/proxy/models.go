@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/modelswitch/modelswitch/gateway/auth"
+	"github.com/modelswitch/modelswitch/gateway/jsonbody"
 	"github.com/modelswitch/modelswitch/gateway/protocol"
 	"github.com/modelswitch/modelswitch/gateway/router"
 	"github.com/modelswitch/modelswitch/gateway/upstream"
@@ -75,19 +76,15 @@ func (h *Handler) CountTokens(w http.ResponseWriter, r *http.Request) {
 		protocol.WriteError(w, protocol.Anthropic, protocol.Errorf(http.StatusForbidden, "model \""+model.Name+"\" is not allowed for this API key"))
 		return
 	}
-	ex := &exchange{h: h, r: r, snap: snap, in: in, model: model}
 	var answer []byte
-	_, err := router.Try(r.Context(), targets(model), func(t router.Target) error {
+	res, err := router.Try(r.Context(), h.now, snap.targets(model), func(t router.Target) error {
 		p := snap.Config.FindProvider(t.Provider)
 		if p == nil || !p.IsEnabled() || p.Protocol() != "anthropic" {
 			return &router.Skip{Reason: "not an enabled anthropic provider"}
 		}
-		body, _, err := ex.upstreamBody(p, model.Targets()[t.Index])
-		if err != nil {
-			return err
-		}
+		body := jsonbody.Patch(in.body, in.obj, jsonbody.Edit{Key: "model", Value: jsonbody.Quote(t.Model)})
 		resp, err := snap.Upstreams[p.Name].Do(r.Context(), upstream.Request{
-			Endpoint: upstream.CountTokens, Body: body, Header: forwardHeaders(r, protocol.Anthropic)})
+			Endpoint: upstream.CountTokens, Body: body, Header: forwardHeaders(r, protocol.Anthropic, p.Protocol())})
 		if err != nil {
 			return err
 		}
@@ -95,11 +92,13 @@ func (h *Handler) CountTokens(w http.ResponseWriter, r *http.Request) {
 		answer, err = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 		return err
 	})
+	res.Finish(h.now(), router.Success)
 	w.Header().Set("Content-Type", "application/json")
 	if err == nil {
 		_, _ = w.Write(answer)
 		return
 	}
+	h.Log.Info("count_tokens estimated locally", "request_id", RequestID(r), "model", model.Name, "estimated", true)
 	w.Header().Set("X-ModelSwitch-Estimated", "true")
 	_ = json.NewEncoder(w).Encode(map[string]int{"input_tokens": (len(in.body) + 3) / 4})
 }

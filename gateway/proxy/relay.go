@@ -9,11 +9,13 @@ import (
 
 	"github.com/modelswitch/modelswitch/gateway/jsonbody"
 	"github.com/modelswitch/modelswitch/gateway/protocol"
+	"github.com/modelswitch/modelswitch/gateway/router"
 	"github.com/modelswitch/modelswitch/gateway/sse"
 )
 
-// relay writes the committed answer to the client.
-func (ex *exchange) relay() {
+// relay writes the committed answer to the client and reports how the
+// exchange ended for the upstream's breaker.
+func (ex *exchange) relay() router.Outcome {
 	h := ex.w.Header()
 	h.Set("X-Adapter-Name", ex.provider.Name)
 	if ex.events == nil {
@@ -24,7 +26,7 @@ func (ex *exchange) relay() {
 		h.Set("Content-Type", ct)
 		ex.w.WriteHeader(ex.resp.StatusCode)
 		_, _ = ex.w.Write(ex.body)
-		return
+		return router.Success
 	}
 	defer ex.timer.release()
 	defer ex.resp.Body.Close()
@@ -32,35 +34,89 @@ func (ex *exchange) relay() {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	ex.w.WriteHeader(http.StatusOK)
-	rc := http.NewResponseController(ex.w)
-	idle := seconds(ex.provider.Timeouts.Idle, defaultIdle)
+	var err error
+	if ex.conv != nil {
+		err = ex.relayConverted()
+	} else {
+		err = ex.relayPassThrough()
+	}
+	switch {
+	case ex.r.Context().Err() != nil, errors.Is(err, errClientGone):
+		return router.NoVerdict // the client left (recorded as 499)
+	case err != nil:
+		ex.abort(err)
+		return router.Failure
+	}
+	return router.Success
+}
 
+// flusher writes one event's worth to the client and pushes it out, extending
+// the write deadline and the upstream idle timer; false means the client left.
+func (ex *exchange) flush(rc *http.ResponseController) bool {
+	idle := seconds(ex.provider.Timeouts.Idle, defaultIdle)
+	_ = rc.SetWriteDeadline(time.Now().Add(idle))
+	if rc.Flush() != nil {
+		return false
+	}
+	ex.timer.reset(idle)
+	return true
+}
+
+// errClientGone ends a relay whose client stopped reading.
+var errClientGone = errors.New("client went away")
+
+// relayPassThrough copies the upstream's events byte for byte. It returns nil
+// when the stream ended properly.
+func (ex *exchange) relayPassThrough() error {
+	rc := http.NewResponseController(ex.w)
 	terminal := false
 	ev := *ex.first
 	for {
-		if !ev.Comment {
-			terminal = terminal || isTerminal(ex.in.family, ev)
-			if !(ex.injected && isUsageOnlyChunk(ev)) {
-				if sse.WriteRaw(ex.w, ev.Raw) != nil {
-					return // the client left; the deferred Close cancels the upstream
-				}
-			}
-		} else if sse.WriteRaw(ex.w, ev.Raw) != nil { // keep-alives reach the client too
-			return
+		skip := !ev.Comment && ex.injected && isUsageOnlyChunk(ev)
+		terminal = terminal || (!ev.Comment && isTerminal(ex.in.family, ev))
+		if !skip && sse.WriteRaw(ex.w, ev.Raw) != nil {
+			return errClientGone // the deferred Close cancels the upstream
 		}
-		_ = rc.SetWriteDeadline(time.Now().Add(idle))
-		if rc.Flush() != nil {
-			return
+		if !ex.flush(rc) {
+			return errClientGone
 		}
-		ex.timer.reset(idle)
 		var err error
 		ev, err = ex.events.Next()
 		if err == io.EOF && terminal {
-			return
+			return nil
 		}
 		if err != nil {
-			ex.abort(err)
-			return
+			return err
+		}
+	}
+}
+
+// relayConverted runs the rest of the upstream stream through the converter.
+func (ex *exchange) relayConverted() error {
+	rc := http.NewResponseController(ex.w)
+	outs := ex.pending
+	for {
+		for _, o := range outs {
+			if sse.WriteEvent(ex.w, o.Name, o.Data) != nil {
+				return errClientGone
+			}
+		}
+		if !ex.flush(rc) {
+			return errClientGone
+		}
+		if ex.conv.Done() {
+			return nil
+		}
+		ev, err := ex.events.Next()
+		if err != nil {
+			return err
+		}
+		if ev.Comment {
+			outs = nil
+			continue
+		}
+		if outs, err = ex.conv.Convert(ev.Name, ev.Data); err != nil {
+			return err
 		}
 	}
 }
@@ -79,6 +135,13 @@ func (ex *exchange) abort(err error) {
 		msg = "upstream stream ended before its final event"
 	}
 	ex.h.Log.Warn("stream aborted", "request_id", RequestID(ex.r), "provider", ex.provider.Name, "reason", msg)
+	if ex.conv != nil {
+		for _, o := range ex.conv.Fail(msg) {
+			_ = sse.WriteEvent(ex.w, o.Name, o.Data)
+		}
+		_ = http.NewResponseController(ex.w).Flush()
+		return
+	}
 	e := &protocol.Error{Status: http.StatusBadGateway, Message: msg, Code: "stream_error"}
 	if ex.in.family == protocol.Anthropic {
 		_ = sse.WriteEvent(ex.w, "error", protocol.ErrorBody(protocol.Anthropic, e))

@@ -12,8 +12,9 @@ import (
 	"github.com/openai/openai-go/v3/option"
 )
 
-// productGateway serves glm-5 through one local upstream that speaks both
-// protocols, as the seed's product page examples assume.
+// productGateway serves glm-5 as the seed's product page sets it up: an
+// OpenAI-compatible provider first (Anthropic clients are converted), an
+// Anthropic-compatible one as the fallback.
 func productGateway(t *testing.T) *gateway {
 	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request, body map[string]any) {
 		if strings.HasSuffix(r.URL.Path, "/messages") {
@@ -27,7 +28,7 @@ func productGateway(t *testing.T) *gateway {
 			anthropicResponder(w, r, body)
 			return
 		}
-		openAIResponder(w, r, body)
+		scriptedOpenAI(w, r, body)
 	})
 	return newGateway(t, "providers:\n"+
 		providerYAML("glm-plan", "openai", up.URL+"/api/paas/v4", "k1")+
@@ -47,8 +48,8 @@ func TestProductPageCurlExamples(t *testing.T) {
 	for _, tc := range []struct {
 		name, path, auth, body, want string
 	}{
-		{"openai", "/openai/chat/completions", "Authorization", `{"model":"glm-5","messages":[{"role":"user","content":"你好"}],"max_tokens":100}`, `"content":"Hello world"`},
-		{"anthropic", "/anthropic/messages", "x-api-key", `{"model":"glm-5","messages":[{"role":"user","content":"你好"}],"max_tokens":100}`, `"text":"Hello world"`},
+		{"openai", "/openai/chat/completions", "Authorization", `{"model":"glm-5","messages":[{"role":"user","content":"你好"}],"max_tokens":100}`, `"content":"Hello from OpenAI upstream"`},
+		{"anthropic", "/anthropic/messages", "x-api-key", `{"model":"glm-5","messages":[{"role":"user","content":"你好"}],"max_tokens":100}`, `"text":"Hello from OpenAI upstream"`},
 		{"stream", "/openai/chat/completions", "Authorization", `{"model":"glm-5","messages":[{"role":"user","content":"讲个故事"}],"max_tokens":500,"stream":true}`, "data: [DONE]"},
 		{"tool use", "/anthropic/messages", "x-api-key", `{"model":"glm-5","messages":[{"role":"user","content":"北京天气怎么样?"}],"max_tokens":500,` +
 			`"tools":[{"name":"get_weather","description":"获取城市天气","input_schema":{"type":"object","properties":{"city":{"type":"string","description":"城市名称"}},"required":["city"]}}]}`,
@@ -82,7 +83,7 @@ func TestProductPageSDKExamples(t *testing.T) {
 		Messages:  []openai.ChatCompletionMessageParamUnion{openai.UserMessage("你好")},
 		MaxTokens: openai.Int(100),
 	})
-	if err != nil || resp.Choices[0].Message.Content != "Hello world" {
+	if err != nil || resp.Choices[0].Message.Content != "Hello from OpenAI upstream" {
 		t.Fatalf("openai example: %v %+v", err, resp)
 	}
 	ac := anthropicClient(g, userKey)
@@ -91,7 +92,7 @@ func TestProductPageSDKExamples(t *testing.T) {
 		MaxTokens: 100,
 		Messages:  []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock("你好"))},
 	})
-	if err != nil || msg.Content[0].Text != "Hello world" {
+	if err != nil || msg.Content[0].Text != "Hello from OpenAI upstream" {
 		t.Fatalf("anthropic example: %v %+v", err, msg)
 	}
 }

@@ -3,11 +3,13 @@ package server
 import (
 	"encoding/json"
 	"net/http"
+	"sort"
 	"time"
 
 	"github.com/gorilla/mux"
 
 	"github.com/modelswitch/modelswitch/gateway/protocol"
+	"github.com/modelswitch/modelswitch/gateway/router"
 )
 
 // routes builds the route table (DESIGN §5) wrapped in the middleware chain.
@@ -26,6 +28,7 @@ func (s *Server) routes() http.Handler {
 	}
 	r.HandleFunc("/health", s.health).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/api/config/health", s.configHealth).Methods(http.MethodGet)
+	r.HandleFunc("/api/config/queue-stats", s.queueStats).Methods(http.MethodGet)
 	r.HandleFunc("/", s.root).Methods(http.MethodGet, http.MethodHead)
 
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -74,10 +77,36 @@ type providerHealth struct {
 	BaseURL  string `json:"base_url"`
 }
 
+// breakerHealth is one breaker that is not plainly closed.
+type breakerHealth struct {
+	Provider string `json:"provider"`
+	Model    string `json:"model"`
+	State    string `json:"state"`
+	Failures int    `json:"consecutive_failures"`
+	Until    string `json:"open_until,omitempty"`
+}
+
 // configHealth serves GET /api/config/health (public, seed-behaviour §3.5 plus
-// version and uptime). Breaker states and the last reload error join it later.
+// version, uptime and the breakers). The last reload error joins it later.
 func (s *Server) configHealth(w http.ResponseWriter, r *http.Request) {
-	cfg := s.Snapshot().Config
+	snap := s.Snapshot()
+	cfg := snap.Config
+	now := time.Now()
+	breakers := []breakerHealth{}
+	snap.Breakers.Each(func(provider, model string, b *router.Breaker) {
+		st := b.Status(now)
+		if st.State == router.Closed && st.Failures == 0 {
+			return
+		}
+		bh := breakerHealth{Provider: provider, Model: model, State: st.State.String(), Failures: st.Failures}
+		if !st.Until.IsZero() {
+			bh.Until = st.Until.UTC().Format(time.RFC3339)
+		}
+		breakers = append(breakers, bh)
+	})
+	sort.Slice(breakers, func(i, j int) bool {
+		return breakers[i].Provider+"\x00"+breakers[i].Model < breakers[j].Provider+"\x00"+breakers[j].Model
+	})
 	models := make([]string, len(cfg.Models))
 	for i, m := range cfg.Models {
 		models[i] = m.Name
@@ -92,5 +121,19 @@ func (s *Server) configHealth(w http.ResponseWriter, r *http.Request) {
 		"uptime_seconds": int64(time.Since(s.started).Seconds()),
 		"models":         models,
 		"providers":      providers,
+		"breakers":       breakers,
 	})
+}
+
+// queueStats serves GET /api/config/queue-stats (admin): each provider's
+// concurrency and waiting requests.
+func (s *Server) queueStats(w http.ResponseWriter, r *http.Request) {
+	snap := s.Snapshot()
+	stats := make([]router.QueueStats, 0, len(snap.Config.Providers))
+	for _, p := range snap.Config.Providers {
+		if q := snap.Queues[p.Name]; q != nil {
+			stats = append(stats, q.Stats())
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"queues": stats})
 }

@@ -168,10 +168,10 @@ func (c *Client) authorize(h http.Header) {
 	h.Set("Authorization", "Bearer "+c.apiKey)
 }
 
-// retryableStatus: the outcomes another adapter may do better on (DESIGN §7).
-// The client's own mistakes (400, 413, 422, ...) are returned as they are.
+// retryableStatus: every failure another adapter may do better on (see the
+// table in classify.go); the client's own mistakes are returned as they are.
 func retryableStatus(status int) bool {
-	return status == 408 || status == 429 || status >= 500
+	return !clientFault(status)
 }
 
 func parseRetryAfter(v string) int {

@@ -47,7 +47,7 @@ func TestDoClassifies(t *testing.T) {
 	for _, tc := range []struct {
 		status    int
 		retryable bool
-	}{{400, false}, {401, false}, {404, false}, {413, false}, {422, false}, {408, true}, {429, true}, {500, true}, {503, true}, {529, true}} {
+	}{{400, false}, {401, true}, {404, true}, {413, false}, {422, false}, {409, false}, {408, true}, {429, true}, {500, true}, {503, true}, {529, true}} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(tc.status)
 			w.Write([]byte(`{"error":{"message":"nope"}}`))
@@ -93,5 +93,26 @@ func TestDoConnectErrorIsRetryable(t *testing.T) {
 	var ue *Error
 	if !errors.As(err, &ue) || !ue.Retryable || ue.Status != 0 {
 		t.Errorf("connect error: %#v", err)
+	}
+}
+
+func TestClassification(t *testing.T) {
+	for _, tc := range []struct {
+		err       *Error
+		retryable bool
+		neutral   bool
+		cool      time.Duration
+	}{
+		{&Error{Status: 500, Retryable: retryableStatus(500)}, true, false, 0},
+		{&Error{Status: 400, Retryable: retryableStatus(400)}, false, false, 0},
+		{&Error{Status: 401, Retryable: retryableStatus(401)}, true, false, 0},
+		{&Error{Status: 429, Retryable: retryableStatus(429), RetryAfter: 7}, true, true, 7 * time.Second},
+		{&Error{Status: 429, Retryable: retryableStatus(429)}, true, true, 0},
+		{&Error{Retryable: true, Err: context.Canceled}, true, true, 0},
+		{&Error{Retryable: true, Err: errors.New("connection refused")}, true, false, 0},
+	} {
+		if tc.err.IsRetryable() != tc.retryable || tc.err.Neutral() != tc.neutral || tc.err.CoolFor() != tc.cool {
+			t.Errorf("%v: retryable %v neutral %v cool %v", tc.err, tc.err.IsRetryable(), tc.err.Neutral(), tc.err.CoolFor())
+		}
 	}
 }

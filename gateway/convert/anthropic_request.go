@@ -1,0 +1,447 @@
+package convert
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// areqRequest is what AnthropicToOpenAIRequest reads of an Anthropic Messages
+// request. Every other field is dropped on purpose: top_k (OpenAI rejects it),
+// context_management, container, mcp_servers, service_tier, inference_geo,
+// output_config other than effort, cache_control anywhere, and any unknown or
+// vendor-specific field, because strict OpenAI-compatible servers reject
+// unknown fields.
+type areqRequest struct {
+	Messages      []json.RawMessage `json:"messages"`
+	System        json.RawMessage   `json:"system"`
+	MaxTokens     *int              `json:"max_tokens"`
+	Stream        bool              `json:"stream"`
+	Temperature   *float64          `json:"temperature"`
+	TopP          *float64          `json:"top_p"`
+	StopSequences []string          `json:"stop_sequences"`
+	Metadata      struct {
+		UserID json.RawMessage `json:"user_id"`
+	} `json:"metadata"`
+	Thinking struct {
+		Type         string `json:"type"`
+		BudgetTokens int    `json:"budget_tokens"`
+	} `json:"thinking"`
+	OutputConfig struct {
+		Effort string `json:"effort"`
+	} `json:"output_config"`
+	Tools      []json.RawMessage `json:"tools"`
+	ToolChoice *struct {
+		Type                   string `json:"type"`
+		Name                   string `json:"name"`
+		DisableParallelToolUse bool   `json:"disable_parallel_tool_use"`
+	} `json:"tool_choice"`
+}
+
+// areqBlock holds the fields of every content block type the converter reads.
+type areqBlock struct {
+	Type      string          `json:"type"`
+	Text      string          `json:"text"`
+	Source    json.RawMessage `json:"source"`
+	ID        string          `json:"id"`
+	Name      string          `json:"name"`
+	Input     json.RawMessage `json:"input"`
+	ToolUseID string          `json:"tool_use_id"`
+	Content   json.RawMessage `json:"content"`
+	IsError   bool            `json:"is_error"`
+	Thinking  string          `json:"thinking"`
+	ToolName  string          `json:"tool_name"`
+}
+
+type areqOut struct {
+	Model             string        `json:"model"`
+	Messages          []areqOutMsg  `json:"messages"`
+	MaxTokens         *int          `json:"max_tokens,omitempty"`
+	Temperature       *float64      `json:"temperature,omitempty"`
+	TopP              *float64      `json:"top_p,omitempty"`
+	Stop              []string      `json:"stop,omitempty"`
+	Stream            bool          `json:"stream"`
+	StreamOptions     *areqStreamOp `json:"stream_options,omitempty"`
+	Tools             []areqOutTool `json:"tools,omitempty"`
+	ToolChoice        any           `json:"tool_choice,omitempty"`
+	ParallelToolCalls *bool         `json:"parallel_tool_calls,omitempty"`
+	ReasoningEffort   string        `json:"reasoning_effort,omitempty"`
+	User              string        `json:"user,omitempty"`
+}
+
+type areqStreamOp struct {
+	IncludeUsage bool `json:"include_usage"`
+}
+
+type areqOutMsg struct {
+	Role             string        `json:"role"`
+	Content          any           `json:"content"` // string, []areqPart or nil (null)
+	ReasoningContent string        `json:"reasoning_content,omitempty"`
+	ToolCalls        []areqOutCall `json:"tool_calls,omitempty"`
+	ToolCallID       string        `json:"tool_call_id,omitempty"`
+	toolIDs          []string      // ids of ToolCalls, for pairing
+}
+
+type areqFunc struct {
+	Name        string          `json:"name"`
+	Description string          `json:"description,omitempty"`
+	Parameters  json.RawMessage `json:"parameters,omitempty"`
+	Arguments   *string         `json:"arguments,omitempty"`
+}
+
+type areqOutCall struct {
+	ID       string   `json:"id"`
+	Type     string   `json:"type"`
+	Function areqFunc `json:"function"`
+}
+
+type areqOutTool struct {
+	Type     string   `json:"type"`
+	Function areqFunc `json:"function"`
+}
+
+type areqPart struct {
+	Type     string        `json:"type"`
+	Text     string        `json:"text,omitempty"`
+	ImageURL *areqImageURL `json:"image_url,omitempty"`
+}
+
+type areqImageURL struct {
+	URL string `json:"url"`
+}
+
+// areqKnownBlocks are Anthropic block types: where one is not converted, the
+// error says it is not allowed rather than unknown.
+var areqKnownBlocks = map[string]bool{"text": true, "image": true, "document": true,
+	"tool_use": true, "tool_result": true, "thinking": true, "redacted_thinking": true,
+	"search_result": true, "container_upload": true, "server_tool_use": true,
+	"web_search_tool_result": true, "web_fetch_tool_result": true,
+	"code_execution_tool_result": true, "mcp_tool_use": true, "mcp_tool_result": true,
+	"tool_reference": true}
+
+var areqToolChoice = map[string]string{"": "auto", "auto": "auto", "any": "required", "none": "none"}
+
+// AnthropicToOpenAIRequest converts an Anthropic Messages request body into an
+// OpenAI Chat Completions request body for the upstream model opt.UpstreamModel.
+// names maps the client's tool names to the ones sent upstream (pitfall 23) and
+// is needed to convert the answer back. err is a *RequestError when the request
+// cannot be translated.
+//
+// Choices where the protocols differ:
+//   - Mid-conversation role "system" messages (Claude Code sends them) are folded
+//     into the leading system message, joined with "\n\n": vLLM/Qwen chat
+//     templates and other strict servers reject a system message that is not
+//     first, and Claude Code itself folds them when an upstream refuses them.
+//   - A user message's tool_result blocks become "tool" messages emitted before
+//     its other content (P1); images inside a tool result become the text
+//     "[image omitted]" because a tool message cannot carry images and moving
+//     them to a user message would make text-only upstreams reject every later
+//     turn of the session; is_error results are prefixed with "Error: ".
+//   - Assistant text after a tool_use (pitfall 16) is moved before the tool
+//     calls, in one assistant message.
+//   - A tool_use that gets no tool_result in the next message is answered with
+//     a synthetic "[no result]" tool message; a conversation ending in an
+//     assistant tool_use (prefill) is a RequestError.
+//   - Server tools (a "type" other than "custom") cannot run upstream and are
+//     dropped; deferred tools (defer_loading) are sent like the others, so a
+//     ToolSearch tool_reference result becomes the note "[tool NAME loaded]".
+//   - Claude Code's "x-anthropic-billing-header:" system block is dropped: it
+//     is not an instruction and its version stamp would defeat prefix caching.
+//   - Thinking history is dropped, or sent as reasoning_content when
+//     opt.Reasoning says so; signatures never leave (pitfalls 18, 26).
+func AnthropicToOpenAIRequest(body []byte, opt Options) (out []byte, names *ToolNames, err error) {
+	var req areqRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return nil, nil, areqDecodeErr("", err)
+	}
+	if req.Messages == nil {
+		return nil, nil, badRequest("messages: required")
+	}
+	c := &areqConv{opt: opt, names: &ToolNames{}}
+	o := areqOut{Model: opt.UpstreamModel, MaxTokens: req.MaxTokens, Temperature: req.Temperature,
+		TopP: req.TopP, Stop: req.StopSequences, Stream: req.Stream}
+	if req.Stream && opt.IncludeUsage {
+		o.StreamOptions = &areqStreamOp{IncludeUsage: true}
+	}
+	var uid string
+	if json.Unmarshal(req.Metadata.UserID, &uid) == nil {
+		o.User = uid
+	}
+	o.ReasoningEffort = areqEffort(req.Thinking.Type, req.Thinking.BudgetTokens, req.OutputConfig.Effort)
+	if err := c.systemText(req.System, "system"); err != nil {
+		return nil, nil, err
+	}
+	kept := map[string]bool{}
+	for i, raw := range req.Tools {
+		t, err := c.tool(raw, fmt.Sprintf("tools[%d]", i))
+		if err != nil {
+			return nil, nil, err
+		}
+		if t != nil {
+			o.Tools = append(o.Tools, *t)
+			kept[t.Function.Name] = true
+		}
+	}
+	if tc := req.ToolChoice; tc != nil && len(o.Tools) > 0 {
+		switch simple, ok := areqToolChoice[tc.Type]; {
+		case ok:
+			o.ToolChoice = simple
+		case tc.Type == "tool":
+			if tc.Name == "" || !kept[c.names.Upstream(tc.Name)] {
+				return nil, nil, badRequest("tool_choice.name: no tool named %q is sent upstream", tc.Name)
+			}
+			o.ToolChoice = map[string]any{"type": "function", "function": map[string]string{"name": c.names.Upstream(tc.Name)}}
+		default:
+			return nil, nil, badRequest("tool_choice.type: unknown value %q", tc.Type)
+		}
+		if tc.DisableParallelToolUse {
+			f := false
+			o.ParallelToolCalls = &f
+		}
+	}
+	for i, raw := range req.Messages {
+		if err := c.message(raw, i); err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(c.pending) > 0 {
+		return nil, nil, badRequest("messages[%d]: the conversation ends with an assistant tool_use (id %q) that has no tool_result; an assistant prefill ending in tool_use cannot be sent to an OpenAI-style upstream", c.pendingAt, c.pending[0])
+	}
+	if len(c.msgs) == 0 {
+		return nil, nil, badRequest("messages: no non-empty user or assistant message")
+	}
+	if len(c.system) > 0 {
+		sys := areqOutMsg{Role: "system", Content: strings.Join(c.system, "\n\n")}
+		c.msgs = append([]areqOutMsg{sys}, c.msgs...)
+	}
+	o.Messages = c.msgs
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(o); err != nil {
+		return nil, nil, fmt.Errorf("encoding openai request: %w", err)
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), c.names, nil
+}
+
+// areqEffort maps Anthropic thinking to reasoning_effort; "" when thinking is
+// off or disabled (pitfall 19). max_tokens is never touched (P4).
+func areqEffort(typ string, budget int, effort string) string {
+	switch typ {
+	case "enabled":
+		switch {
+		case budget <= 0:
+			return "medium"
+		case budget < 4096:
+			return "low"
+		case budget < 16384:
+			return "medium"
+		}
+		return "high"
+	case "adaptive":
+		switch effort {
+		case "low", "medium", "high":
+			return effort
+		case "max":
+			return "high"
+		}
+		return "medium"
+	}
+	return ""
+}
+
+type areqConv struct {
+	opt       Options
+	names     *ToolNames
+	system    []string
+	msgs      []areqOutMsg
+	pending   []string // tool_call ids of the last assistant message not yet answered
+	pendingAt int
+}
+
+// tool converts one tool definition; nil for a dropped server tool.
+func (c *areqConv) tool(raw json.RawMessage, path string) (*areqOutTool, error) {
+	var t struct {
+		Type        string          `json:"type"`
+		Name        string          `json:"name"`
+		Description string          `json:"description"`
+		InputSchema json.RawMessage `json:"input_schema"`
+	}
+	if err := json.Unmarshal(raw, &t); err != nil {
+		return nil, areqDecodeErr(path, err)
+	}
+	if t.Type != "" && t.Type != "custom" {
+		return nil, nil // server tool (web_search_…, bash_…): cannot run on an OpenAI upstream
+	}
+	if t.Name == "" {
+		return nil, badRequest("%s.name: required", path)
+	}
+	schema, err := areqSchema(t.InputSchema, path+".input_schema")
+	if err != nil {
+		return nil, err
+	}
+	return &areqOutTool{Type: "function", Function: areqFunc{Name: c.names.Upstream(t.Name),
+		Description: t.Description, Parameters: schema}}, nil
+}
+
+// systemText appends the text of a system prompt (string or text blocks).
+func (c *areqConv) systemText(raw json.RawMessage, path string) error {
+	if areqKind(raw) == "null" && path == "system" {
+		return nil
+	}
+	blocks, err := areqBlocks(raw, path)
+	if err != nil {
+		return err
+	}
+	for j, b := range blocks {
+		if b.Type != "text" {
+			return badRequest("%s[%d]: only text blocks are allowed in a system prompt, got %q", path, j, b.Type)
+		}
+		// Claude Code's first system block is a billing line for Anthropic, not
+		// an instruction; it varies by version and would break prefix caching.
+		if strings.TrimSpace(b.Text) != "" && !strings.HasPrefix(b.Text, "x-anthropic-billing-header:") {
+			c.system = append(c.system, b.Text)
+		}
+	}
+	return nil
+}
+
+// answerPending answers every tool call of the previous assistant message that
+// got no tool_result with a synthetic tool message.
+func (c *areqConv) answerPending() {
+	for _, id := range c.pending {
+		c.msgs = append(c.msgs, areqOutMsg{Role: "tool", ToolCallID: id, Content: "[no result]"})
+	}
+	c.pending = nil
+}
+
+func (c *areqConv) message(raw json.RawMessage, i int) error {
+	path := fmt.Sprintf("messages[%d]", i)
+	var m struct {
+		Role    string          `json:"role"`
+		Content json.RawMessage `json:"content"`
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return areqDecodeErr(path, err)
+	}
+	if m.Role == "system" {
+		return c.systemText(m.Content, path+".content")
+	}
+	if m.Role != "user" && m.Role != "assistant" {
+		return badRequest("%s.role: unknown role %q", path, m.Role)
+	}
+	blocks, err := areqBlocks(m.Content, path+".content")
+	if err != nil {
+		return err
+	}
+	if m.Role == "user" {
+		return c.user(blocks, path)
+	}
+	return c.assistant(blocks, path, i)
+}
+
+func (c *areqConv) user(blocks []areqBlock, path string) error {
+	var parts []areqPart
+	answered := map[string]bool{}
+	for j, b := range blocks {
+		p := fmt.Sprintf("%s.content[%d]", path, j)
+		switch b.Type {
+		case "text":
+			if strings.TrimSpace(b.Text) != "" { // pitfall 17
+				parts = append(parts, areqPart{Type: "text", Text: b.Text})
+			}
+		case "image":
+			part, err := areqImage(b.Source, p+".source")
+			if err != nil {
+				return err
+			}
+			parts = append(parts, part)
+		case "document":
+			text, err := areqDocument(b.Source, p)
+			if err != nil {
+				return err
+			}
+			if strings.TrimSpace(text) != "" {
+				parts = append(parts, areqPart{Type: "text", Text: text})
+			}
+		case "tool_result":
+			if !areqContains(c.pending, b.ToolUseID) || answered[b.ToolUseID] {
+				return badRequest("%s: tool_result for tool_use_id %q has no matching tool_use in the preceding assistant message", p, b.ToolUseID)
+			}
+			answered[b.ToolUseID] = true
+			text, err := areqToolResult(b, p, c.names)
+			if err != nil {
+				return err
+			}
+			c.msgs = append(c.msgs, areqOutMsg{Role: "tool", ToolCallID: b.ToolUseID, Content: text})
+		default:
+			return areqBadBlock(b.Type, p, "a user")
+		}
+	}
+	var missing []string
+	for _, id := range c.pending {
+		if !answered[id] {
+			missing = append(missing, id)
+		}
+	}
+	c.pending = missing
+	c.answerPending()
+	if len(parts) == 0 {
+		return nil
+	}
+	m := areqOutMsg{Role: "user", Content: parts}
+	if texts, ok := areqOnlyText(parts); ok {
+		m.Content = strings.Join(texts, "\n\n") // P2: never " "
+	}
+	c.msgs = append(c.msgs, m)
+	return nil
+}
+
+func (c *areqConv) assistant(blocks []areqBlock, path string, i int) error {
+	c.answerPending()
+	var texts, thinking []string
+	m := areqOutMsg{Role: "assistant"}
+	for j, b := range blocks {
+		p := fmt.Sprintf("%s.content[%d]", path, j)
+		switch b.Type {
+		case "text":
+			if strings.TrimSpace(b.Text) != "" {
+				texts = append(texts, b.Text)
+			}
+		case "thinking": // the signature is never sent (pitfalls 18, 26)
+			if strings.TrimSpace(b.Thinking) != "" {
+				thinking = append(thinking, b.Thinking)
+			}
+		case "redacted_thinking": // encrypted: nothing an OpenAI upstream can read
+		case "tool_use":
+			if b.ID == "" || b.Name == "" {
+				return badRequest("%s: tool_use needs a non-empty id and name", p)
+			}
+			if areqContains(m.toolIDs, b.ID) {
+				return badRequest("%s.id: duplicate tool_use id %q", p, b.ID)
+			}
+			args, err := areqArguments(b.Input, p+".input")
+			if err != nil {
+				return err
+			}
+			m.ToolCalls = append(m.ToolCalls, areqOutCall{ID: b.ID, Type: "function",
+				Function: areqFunc{Name: c.names.Upstream(b.Name), Arguments: &args}})
+			m.toolIDs = append(m.toolIDs, b.ID)
+		default:
+			return areqBadBlock(b.Type, p, "an assistant")
+		}
+	}
+	if len(texts) == 0 && len(m.ToolCalls) == 0 {
+		return nil // nothing an OpenAI upstream accepts (thinking alone is not a turn)
+	}
+	if len(texts) > 0 { // pitfall 16: all text first, then the tool calls
+		m.Content = strings.Join(texts, "\n\n")
+	}
+	if c.opt.Reasoning == "reasoning_content" && len(thinking) > 0 {
+		m.ReasoningContent = strings.Join(thinking, "\n\n")
+	}
+	c.msgs = append(c.msgs, m)
+	c.pending, c.pendingAt = m.toolIDs, i
+	return nil
+}

@@ -1,0 +1,183 @@
+package proxy
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/modelswitch/modelswitch/gateway/config"
+	"github.com/modelswitch/modelswitch/gateway/convert"
+	"github.com/modelswitch/modelswitch/gateway/jsonbody"
+	"github.com/modelswitch/modelswitch/gateway/protocol"
+)
+
+// lane is how a request travels to one upstream.
+type lane uint8
+
+const (
+	passThrough       lane = iota // same protocol: bytes with model (and params) rewritten
+	anthropicToOpenAI             // Anthropic client, OpenAI-style upstream
+	openAIToAnthropic             // OpenAI client, Anthropic-style upstream
+)
+
+func laneFor(client protocol.Family, upstreamProtocol string) lane {
+	switch {
+	case client == protocol.Anthropic && upstreamProtocol == config.ProtocolOpenAI:
+		return anthropicToOpenAI
+	case client == protocol.OpenAI && upstreamProtocol == config.ProtocolAnthropic:
+		return openAIToAnthropic
+	default:
+		return passThrough
+	}
+}
+
+// outbound is the request built for one attempt.
+type outbound struct {
+	lane     lane
+	body     []byte
+	names    *convert.ToolNames // anthropicToOpenAI: tool names shortened for the upstream
+	injected bool               // passThrough: stream_options added by us
+}
+
+// buildRequest builds the upstream body for one adapter, always from the
+// client's original body.
+func (ex *exchange) buildRequest(p *config.Provider, upstreamProtocol string, a config.Adapter) (*outbound, error) {
+	out := &outbound{lane: laneFor(ex.in.family, upstreamProtocol)}
+	if out.lane == passThrough {
+		edits := []jsonbody.Edit{{Key: "model", Value: jsonbody.Quote(a.ModelName)}}
+		if ex.in.family == protocol.OpenAI && ex.in.stream && !p.DisableStreamOptions {
+			if _, ok := ex.in.obj.Get("stream_options"); !ok {
+				edits = append(edits, jsonbody.Edit{Key: "stream_options", Value: []byte(`{"include_usage":true}`)})
+				out.injected = true
+			}
+		}
+		edits, err := paramEdits(ex.in.body, ex.in.obj, a.Params, edits)
+		if err != nil {
+			return nil, err
+		}
+		out.body = jsonbody.Patch(ex.in.body, ex.in.obj, edits...)
+		return out, nil
+	}
+
+	opt := convert.Options{UpstreamModel: a.ModelName, Reasoning: p.Reasoning, IncludeUsage: !p.DisableStreamOptions,
+		DefaultMaxTokens: intParam(a.Params, "max_tokens")}
+	var body []byte
+	var err error
+	if out.lane == anthropicToOpenAI {
+		body, out.names, err = convert.AnthropicToOpenAIRequest(ex.in.body, opt)
+	} else {
+		body, err = convert.OpenAIToAnthropicRequest(ex.in.body, opt)
+	}
+	var re *convert.RequestError
+	if errors.As(err, &re) {
+		return nil, &rejected{re}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("converting the request for %s: %w", p.Name, err)
+	}
+	if len(a.Params) == 0 {
+		out.body = body
+		return out, nil
+	}
+	obj, err := jsonbody.Scan(body)
+	if err != nil {
+		return nil, fmt.Errorf("converted request is not valid JSON: %w", err)
+	}
+	edits, err := paramEdits(body, obj, a.Params, nil)
+	if err != nil {
+		return nil, err
+	}
+	out.body = jsonbody.Patch(body, obj, edits...)
+	return out, nil
+}
+
+// capped params limit the client's value instead of replacing it.
+var capped = map[string]bool{"max_tokens": true, "max_completion_tokens": true}
+
+// paramEdits turns an adapter's params into edits of body: max_tokens and
+// max_completion_tokens are caps (a smaller client value stays), null removes
+// a field, anything else overrides the client's value.
+func paramEdits(body []byte, obj *jsonbody.Object, params map[string]any, edits []jsonbody.Edit) ([]jsonbody.Edit, error) {
+	for k, v := range params {
+		if v == nil {
+			edits = append(edits, jsonbody.Edit{Key: k})
+			continue
+		}
+		if limit, ok := v.(int); ok && capped[k] {
+			if cur, present := obj.Get(k); present {
+				if n, err := cur.Int(body); err == nil && n <= int64(limit) {
+					continue
+				}
+			} else {
+				continue // only a cap: the client did not ask for a limit
+			}
+		}
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("encoding adapter param %q: %w", k, err)
+		}
+		edits = append(edits, jsonbody.Edit{Key: k, Value: raw})
+	}
+	return edits, nil
+}
+
+func intParam(params map[string]any, key string) int {
+	n, _ := params[key].(int)
+	return n
+}
+
+// forwardHeaders picks the client headers the upstream needs. The client's
+// credentials are never among them; Anthropic headers only reach Anthropic
+// upstreams of Anthropic clients (pitfall 28).
+func forwardHeaders(r *http.Request, client protocol.Family, upstreamProtocol string) http.Header {
+	h := http.Header{}
+	if id := RequestID(r); id != "" {
+		h.Set("X-Request-ID", id)
+	}
+	if client == protocol.Anthropic && upstreamProtocol == config.ProtocolAnthropic {
+		for _, name := range []string{"Anthropic-Version", "Anthropic-Beta"} {
+			if vs := r.Header.Values(name); len(vs) > 0 {
+				h[name] = vs
+			}
+		}
+	}
+	return h
+}
+
+// convertResponse turns a whole upstream answer into the client's protocol.
+func (ex *exchange) convertResponse(out *outbound, b []byte) ([]byte, error) {
+	var err error
+	if out.lane == anthropicToOpenAI {
+		b, _, err = convert.OpenAIToAnthropicResponse(b, out.names, ex.in.model)
+	} else {
+		b, _, err = convert.AnthropicToOpenAIResponse(b, ex.in.model)
+	}
+	return b, err
+}
+
+// newStreamConverter returns the stream state machine for the lane.
+func (ex *exchange) newStreamConverter(out *outbound) convert.StreamConverter {
+	if out.lane == anthropicToOpenAI {
+		return convert.NewAnthropicStream(ex.in.model, out.names, len(ex.in.body)/4)
+	}
+	return convert.NewOpenAIStream(ex.in.model, includeUsage(ex.in))
+}
+
+// includeUsage reports whether an OpenAI client asked for stream usage.
+func includeUsage(in *inbound) bool {
+	so, ok := in.obj.Get("stream_options")
+	if !ok || so.Kind != jsonbody.KindObject {
+		return false
+	}
+	inner, err := jsonbody.Scan(so.Raw(in.body))
+	if err != nil {
+		return false
+	}
+	v, ok := inner.Get("include_usage")
+	if !ok {
+		return false
+	}
+	b, err := v.Bool(so.Raw(in.body))
+	return err == nil && b
+}
