@@ -82,10 +82,11 @@ func defaultAdapter() Adapter {
 }
 
 // SetDefaults fills the fields whose zero value has no meaning of its own (an empty host, port
-// 0, a zero timeout, no roles, …). Fields where zero is meaningful — priority, max_queue_size,
-// queue_timeout, log_backup_count, usage_retention_days, rate/daily limits — get their defaults
-// only when the key is absent from the file, which decoding handles; SetDefaults leaves them
-// alone. Parse calls it; code that builds a Config in memory should call it before Validate.
+// 0, no roles, …). Fields where zero is meaningful — priority, max_queue_size, queue_timeout,
+// log_backup_count, usage_retention_days, rate/daily limits — and fields where an explicit zero
+// is a mistake that validation reports — timeouts and the gateway's circuit breaker — get their
+// defaults only when the key is absent from the file, which decoding handles; SetDefaults leaves
+// them alone. Parse calls it; code that builds a Config in memory should call it before Validate.
 // A provider's circuit_breaker fields that are zero inherit the gateway-wide values.
 func (c *Config) SetDefaults() {
 	g := &c.Gateway
@@ -101,15 +102,11 @@ func (c *Config) SetDefaults() {
 	setInt(&g.UsageFlushSeconds, def.UsageFlushSeconds)
 	setInt(&g.MaxBodyMB, def.MaxBodyMB)
 	setString(&g.LogBodies, def.LogBodies)
-	setInt(&g.CircuitBreaker.Failures, def.CircuitBreaker.Failures)
-	setFloat(&g.CircuitBreaker.OpenSeconds, def.CircuitBreaker.OpenSeconds)
 
 	for i := range c.Providers {
 		p := &c.Providers[i]
 		setString(&p.Provider, DefaultProtocol)
 		setString(&p.Reasoning, DefaultReasoning)
-		setFloat(&p.Timeouts.Connect, DefaultConnectTimeout)
-		setFloat(&p.Timeouts.Idle, DefaultIdleTimeout)
 		if p.CircuitBreaker != nil {
 			setInt(&p.CircuitBreaker.Failures, g.CircuitBreaker.Failures)
 			setFloat(&p.CircuitBreaker.OpenSeconds, g.CircuitBreaker.OpenSeconds)
@@ -118,9 +115,6 @@ func (c *Config) SetDefaults() {
 	for i := range c.Models {
 		m := &c.Models[i]
 		setString(&m.Mode, DefaultMode)
-		for j := range m.Adapters {
-			setFloat(&m.Adapters[j].Timeout, DefaultAdapterTimeout)
-		}
 	}
 	for i := range c.APIKeys {
 		if len(c.APIKeys[i].Roles) == 0 {

@@ -71,6 +71,13 @@ func (v *validator) warn(field string, fallback int, format string, args ...any)
 	v.warnings = append(v.warnings, Warning{File: v.file, Line: v.line(field, fallback), Message: fmt.Sprintf(format, args...)})
 }
 
+// positive reports a zero or negative value where only a positive one makes sense.
+func (v *validator) positive(field string, fallback int, where, key string, n float64) {
+	if n <= 0 {
+		v.fail(field, fallback, "%s: %s must be greater than zero (got %v)", where, key, n)
+	}
+}
+
 func (v *validator) nonNegative(field string, fallback int, where, key string, n float64) {
 	if n < 0 {
 		v.fail(field, fallback, "%s: %s must not be negative (got %v)", where, key, n)
@@ -107,7 +114,8 @@ func (v *validator) gateway(g *Gateway) {
 	} {
 		v.nonNegative(at(kv.key), g.Line, "gateway", kv.key, kv.n)
 	}
-	v.breaker(&g.CircuitBreaker, at("circuit_breaker"), g.Line, "gateway")
+	v.positive(at("circuit_breaker.failures"), g.Line, "gateway", "circuit_breaker.failures", float64(g.CircuitBreaker.Failures))
+	v.positive(at("circuit_breaker.open_seconds"), g.Line, "gateway", "circuit_breaker.open_seconds", g.CircuitBreaker.OpenSeconds)
 	if g.Timezone != "" {
 		if _, err := time.LoadLocation(g.Timezone); err != nil {
 			v.fail(at("timezone"), g.Line, "gateway: unknown timezone %q", g.Timezone)
@@ -159,9 +167,9 @@ func (v *validator) providers(c *Config) {
 		v.nonNegative(f("max_concurrent"), p.Line, where, "max_concurrent", float64(p.MaxConcurrent))
 		v.nonNegative(f("max_queue_size"), p.Line, where, "max_queue_size", float64(p.MaxQueueSize))
 		v.nonNegative(f("queue_timeout"), p.Line, where, "queue_timeout", p.QueueTimeout)
-		v.nonNegative(f("timeouts.connect"), p.Line, where, "timeouts.connect", p.Timeouts.Connect)
+		v.positive(f("timeouts.connect"), p.Line, where, "timeouts.connect", p.Timeouts.Connect)
 		v.nonNegative(f("timeouts.first_byte"), p.Line, where, "timeouts.first_byte", p.Timeouts.FirstByte)
-		v.nonNegative(f("timeouts.idle"), p.Line, where, "timeouts.idle", p.Timeouts.Idle)
+		v.positive(f("timeouts.idle"), p.Line, where, "timeouts.idle", p.Timeouts.Idle)
 		if p.CircuitBreaker != nil {
 			v.breaker(p.CircuitBreaker, f("circuit_breaker"), p.Line, where)
 		}
@@ -223,7 +231,7 @@ func (v *validator) models(c *Config) {
 			if a.ModelName == "" {
 				v.fail(f("model_name"), a.Line, "%s: model_name is required", aw)
 			}
-			v.nonNegative(f("timeout"), a.Line, aw, "timeout", a.Timeout)
+			v.positive(f("timeout"), a.Line, aw, "timeout", a.Timeout)
 		}
 	}
 }

@@ -55,7 +55,7 @@ func TestParseProblems(t *testing.T) {
 			`c.yaml:4: gateway: unknown log_bodies "some" (want full, truncated or off)`,
 			"c.yaml:5: gateway: max_body_mb must not be negative (got -1)",
 			`c.yaml:6: gateway: unknown timezone "Mars/Olympus"`,
-			"c.yaml:7: gateway: circuit_breaker.failures must not be negative (got -2)"}},
+			"c.yaml:7: gateway: circuit_breaker.failures must be greater than zero (got -2)"}},
 		{"provider problems", `providers:
   - base_url: http://h
   - name: a
@@ -77,7 +77,7 @@ func TestParseProblems(t *testing.T) {
 			`c.yaml:7: provider "a": max_concurrent must not be negative (got -1)`,
 			`c.yaml:8: provider "a": queue_timeout must not be negative (got -0.5)`,
 			`c.yaml:9: provider "a": unknown reasoning "keep" (want drop or reasoning_content)`,
-			`c.yaml:10: provider "a": timeouts.idle must not be negative (got -3)`,
+			`c.yaml:10: provider "a": timeouts.idle must be greater than zero (got -3)`,
 			`c.yaml:12: provider "e": base_url uses ${NO_SUCH_HOST}, which is not set`}},
 		{"env resolves base_url", "providers:\n  - name: e\n    base_url: https://${H}/v1\n", map[string]string{"H": "x.example"}, nil},
 		{"model problems", okProvider + `models:
@@ -94,7 +94,7 @@ func TestParseProblems(t *testing.T) {
 			`c.yaml:6: model "glm-5": unknown mode "fallback" (want chain or adapter)`,
 			`c.yaml:9: model "glm-5" adapter 2 names provider "nope", which does not exist`,
 			`c.yaml:10: model "glm-5" adapter 3: adapter (the provider name) is required`,
-			`c.yaml:10: model "glm-5" adapter 3: timeout must not be negative (got -1)`,
+			`c.yaml:10: model "glm-5" adapter 3: timeout must be greater than zero (got -1)`,
 			`c.yaml:11: model "glm-5" adapter 4: model_name is required`,
 			`c.yaml:13: model "glm-5" is defined twice (first at line 5)`}},
 		{"api key problems", `api_keys:
@@ -148,8 +148,12 @@ func TestExpiresAtFormats(t *testing.T) {
 
 func TestValidateInMemory(t *testing.T) {
 	cfg := Default()
-	cfg.Providers = []Provider{{Name: "p", BaseURL: "http://h"}}
-	cfg.Models = Models{{Name: "m", Adapters: []Adapter{{Adapter: "gone", ModelName: "x"}}}}
+	p := defaultProvider()
+	p.Name, p.BaseURL = "p", "http://h"
+	cfg.Providers = []Provider{p}
+	a := defaultAdapter()
+	a.Adapter, a.ModelName = "gone", "x"
+	cfg.Models = Models{{Name: "m", Adapters: []Adapter{a}}}
 	cfg.SetDefaults()
 	err := cfg.Validate()
 	want := `model "m" adapter 1 names provider "gone", which does not exist`
@@ -159,5 +163,38 @@ func TestValidateInMemory(t *testing.T) {
 	cfg.Models[0].Adapters[0].Adapter = "p"
 	if err := cfg.Validate(); err != nil {
 		t.Errorf("Validate() after fix = %v", err)
+	}
+}
+
+// TestExplicitZeroIsRejected: a zero timeout or breaker threshold is a mistake,
+// not a request for the default (issue 4).
+func TestExplicitZeroIsRejected(t *testing.T) {
+	text := `gateway:
+  circuit_breaker: {failures: 0, open_seconds: 0}
+providers:
+  - name: p
+    base_url: http://h
+    max_concurrent: -1
+    timeouts: {connect: 0, idle: -1}
+models:
+  m:
+    adapters: [{adapter: p, model_name: x, timeout: 0}]
+`
+	want := []string{
+		"c.yaml:2: gateway: circuit_breaker.failures must be greater than zero (got 0)",
+		"c.yaml:2: gateway: circuit_breaker.open_seconds must be greater than zero (got 0)",
+		`c.yaml:6: provider "p": max_concurrent must not be negative (got -1)`,
+		`c.yaml:7: provider "p": timeouts.connect must be greater than zero (got 0)`,
+		`c.yaml:7: provider "p": timeouts.idle must be greater than zero (got -1)`,
+		`c.yaml:10: model "m" adapter 1: timeout must be greater than zero (got 0)`,
+	}
+	_, _, err := Parse([]byte(text), "c.yaml")
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("missing %q in\n%v", w, err)
+		}
 	}
 }

@@ -9,18 +9,25 @@ import (
 	"github.com/modelswitch/modelswitch/gateway/upstream"
 )
 
-// deadline cancels an attempt when it stays silent too long: until the first
-// byte for every request, then between stream events. A fired deadline turns
+// deadline cancels an attempt when it stays silent too long: until the
+// response headers (timeouts.first_byte, default the adapter's timeout), then
+// for a whole non-stream body or until a stream's first content (what is left
+// of the adapter's timeout, and the idle limit between events), then between
+// stream events (timeouts.idle). A fired deadline turns
 // the cancellation into a readable timeout reason.
 type deadline struct {
 	t      *time.Timer
 	cancel context.CancelFunc
 	limit  time.Duration
 	fired  chan struct{}
+	// end is when the adapter's total timeout runs out; it bounds every wait
+	// until the exchange is committed.
+	end time.Time
 }
 
-func newDeadline(cancel context.CancelFunc, d time.Duration) *deadline {
-	dl := &deadline{limit: d, cancel: cancel, fired: make(chan struct{})}
+// newDeadline arms a timer for the first wait d, within a total budget.
+func newDeadline(cancel context.CancelFunc, d, total time.Duration) *deadline {
+	dl := &deadline{limit: d, cancel: cancel, fired: make(chan struct{}), end: time.Now().Add(total)}
 	dl.t = time.AfterFunc(d, func() { close(dl.fired); cancel() })
 	return dl
 }
@@ -28,6 +35,15 @@ func newDeadline(cancel context.CancelFunc, d time.Duration) *deadline {
 func (d *deadline) reset(limit time.Duration) {
 	d.limit = limit
 	d.t.Reset(limit)
+}
+
+// resetWithin re-arms the timer for a wait of at most limit that must also end
+// within the total budget.
+func (d *deadline) resetWithin(limit time.Duration) {
+	if left := time.Until(d.end); left < limit {
+		limit = max(left, time.Millisecond)
+	}
+	d.reset(limit)
 }
 
 // release ends the attempt's context: call it once the exchange is over.

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"github.com/modelswitch/modelswitch/gateway/config"
 	"github.com/modelswitch/modelswitch/gateway/convert"
 	"github.com/modelswitch/modelswitch/gateway/jsonbody"
+	"github.com/modelswitch/modelswitch/gateway/protocol"
 	"github.com/modelswitch/modelswitch/gateway/router"
 	"github.com/modelswitch/modelswitch/gateway/sse"
 	"github.com/modelswitch/modelswitch/gateway/upstream"
@@ -37,7 +39,7 @@ type exchange struct {
 	timer    *deadline
 	body     []byte      // non-stream: the whole answer, already in the client's protocol
 	events   *sse.Reader // stream: the upstream events not read yet
-	first    *sse.Event  // pass-through stream: the first event, already read
+	prelude  []sse.Event // pass-through stream: the events read up to the commit point
 	conv     convert.StreamConverter
 	pending  []convert.Event // converted stream: events produced before the commit
 	injected bool            // pass-through: we added stream_options.include_usage; hide its chunk
@@ -53,6 +55,8 @@ func (ex *exchange) attempt(t router.Target) error {
 	case !p.IsEnabled():
 		return &router.Skip{Reason: fmt.Sprintf("provider %q is disabled", t.Provider)}
 	}
+	// Nothing of a failed attempt carries over to this one.
+	ex.body, ex.events, ex.prelude, ex.conv, ex.pending = nil, nil, nil, nil, nil
 	client := ex.snap.Upstreams[p.Name]
 	adapter := ex.model.Targets()[t.Index]
 	out, err := ex.buildRequest(p, client.Protocol(), adapter)
@@ -60,7 +64,8 @@ func (ex *exchange) attempt(t router.Target) error {
 		return err
 	}
 	ctx, cancel := context.WithCancel(ex.r.Context())
-	timer := newDeadline(cancel, seconds(p.Timeouts.FirstByte, seconds(adapter.Timeout, 60*time.Second)))
+	total := seconds(adapter.Timeout, 60*time.Second)
+	timer := newDeadline(cancel, min(seconds(p.Timeouts.FirstByte, total), total), total)
 	resp, err := client.Do(ctx, upstream.Request{Endpoint: endpointFor(client.Protocol()), Body: out.body,
 		Header: forwardHeaders(ex.r, ex.in.family, client.Protocol())})
 	if err != nil {
@@ -75,12 +80,18 @@ func (ex *exchange) attempt(t router.Target) error {
 	ex.target, ex.provider, ex.resp, ex.timer, ex.injected = t, p, resp, timer, out.injected
 
 	if !ex.in.stream || (out.lane == passThrough && !isEventStream(resp)) {
-		// Read the whole answer before committing, so a cut-off body can still fall over.
+		// Read the whole answer before committing, so a cut-off or malformed
+		// body can still fall over; the adapter's timeout bounds the whole read.
+		timer.resetWithin(total)
 		b, err := io.ReadAll(resp.Body)
 		if err != nil {
 			return fail(fmt.Errorf("reading response: %w", err))
 		}
-		if out.lane != passThrough {
+		if out.lane == passThrough {
+			if _, err := jsonbody.Scan(b); err != nil {
+				return fail(fmt.Errorf("response is not a JSON object: %w", err))
+			}
+		} else {
 			if b, err = ex.convertResponse(out, b); err != nil {
 				return fail(fmt.Errorf("unusable response: %w", err))
 			}
@@ -93,35 +104,51 @@ func (ex *exchange) attempt(t router.Target) error {
 	if !isEventStream(resp) {
 		return fail(fmt.Errorf("answered a stream request with %q instead of an event stream", resp.Header.Get("Content-Type")))
 	}
-	timer.reset(seconds(p.Timeouts.Idle, defaultIdle))
+	// Until the first content the idle limit and what is left of the adapter's
+	// timeout both apply; after it, only the idle limit (long answers may take
+	// minutes).
+	idle := seconds(p.Timeouts.Idle, defaultIdle)
+	timer.resetWithin(idle)
 	ex.events = sse.NewReader(resp.Body, 0)
 	if out.lane != passThrough {
 		ex.conv = ex.newStreamConverter(out)
-		return ex.fillConverted(fail)
+		return ex.fillConverted(fail, idle)
 	}
-	// Pass-through: the first event decides. An error event or an early end
-	// falls over with nothing sent to the client yet.
+	return ex.fillPrelude(fail, idle)
+}
+
+// fillPrelude reads a pass-through stream up to its first content (the commit
+// point, DESIGN §7) and keeps what it read. An error event or an early end
+// before it falls over with nothing sent to the client.
+func (ex *exchange) fillPrelude(fail func(error) error, idle time.Duration) error {
 	for {
 		ev, err := ex.events.Next()
 		if err != nil {
-			return fail(fmt.Errorf("stream ended before its first event: %w", err))
+			return fail(fmt.Errorf("stream ended before any content: %w", err))
 		}
+		if !ev.Comment && isErrorEvent(ev) {
+			return fail(fmt.Errorf("upstream sent an error event: %s", truncate(ev.Data, 300)))
+		}
+		ex.prelude = append(ex.prelude, ev.Clone())
 		if ev.Comment {
 			continue
 		}
-		if isErrorEvent(ev) {
-			return fail(fmt.Errorf("upstream sent an error event: %s", truncate(ev.Data, 300)))
+		content, err := isContent(ex.in.family, ev)
+		if err != nil {
+			return fail(err)
 		}
-		first := ev.Clone()
-		ex.first = &first
-		return nil
+		if content {
+			return nil
+		}
+		ex.timer.resetWithin(idle)
 	}
 }
 
 // fillConverted feeds upstream events to the converter until it produced
 // content (the commit point); what it produced until then waits in pending.
-func (ex *exchange) fillConverted(fail func(error) error) error {
+func (ex *exchange) fillConverted(fail func(error) error, idle time.Duration) error {
 	for !ex.conv.Started() && !ex.conv.Done() {
+		ex.timer.resetWithin(idle)
 		ev, err := ex.events.Next()
 		if err != nil {
 			return fail(fmt.Errorf("stream ended before any content: %w", err))
@@ -206,4 +233,46 @@ func onlyRejections(attempts []router.Attempt) *convert.RequestError {
 		}
 	}
 	return first
+}
+
+// isContent reports whether a pass-through event carries content (text,
+// thinking, tool input) or ends the answer: the commit point. Role-only
+// chunks, message_start, pings and empty block starts are the prelude. An
+// event that is not JSON before the commit point is an upstream failure.
+func isContent(f protocol.Family, ev sse.Event) (bool, error) {
+	if f == protocol.Anthropic {
+		if _, err := jsonbody.Scan(ev.Data); err != nil {
+			return false, fmt.Errorf("malformed %q event: %w", ev.Name, err)
+		}
+		switch ev.Name {
+		case "content_block_delta", "message_delta", "message_stop":
+			return true, nil
+		}
+		return false, nil
+	}
+	if ev.IsDone() {
+		return true, nil
+	}
+	var chunk struct {
+		Choices []struct {
+			Delta struct {
+				Content          string          `json:"content"`
+				ReasoningContent string          `json:"reasoning_content"`
+				Reasoning        string          `json:"reasoning"`
+				ToolCalls        json.RawMessage `json:"tool_calls"`
+			} `json:"delta"`
+			FinishReason *string `json:"finish_reason"`
+		} `json:"choices"`
+		Usage json.RawMessage `json:"usage"`
+	}
+	if err := json.Unmarshal(ev.Data, &chunk); err != nil {
+		return false, fmt.Errorf("malformed chunk: %w", err)
+	}
+	if len(chunk.Choices) == 0 {
+		return len(chunk.Usage) > 0 && string(chunk.Usage) != "null", nil
+	}
+	c := chunk.Choices[0]
+	d := c.Delta
+	return d.Content != "" || d.ReasoningContent != "" || d.Reasoning != "" ||
+		(len(d.ToolCalls) > 0 && string(d.ToolCalls) != "null") || c.FinishReason != nil, nil
 }

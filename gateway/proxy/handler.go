@@ -62,7 +62,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, f protocol.Famil
 		h.fail(w, r, in, model, res.Attempts, err)
 		return
 	}
-	res.Finish(h.now(), ex.relay())
+	outcome := ex.relay()
+	res.Finish(h.now(), outcome)
+	if r.Context().Err() != nil {
+		h.Log.Info("client disconnected during the answer", "request_id", RequestID(r), "model", model.Name,
+			"provider", res.Winner.Provider, "status", 499)
+	}
 }
 
 // admit resolves the model and applies the key's allowlist and limits, in that

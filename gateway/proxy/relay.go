@@ -70,23 +70,33 @@ var errClientGone = errors.New("client went away")
 func (ex *exchange) relayPassThrough() error {
 	rc := http.NewResponseController(ex.w)
 	terminal := false
-	ev := *ex.first
-	for {
-		skip := !ev.Comment && ex.injected && isUsageOnlyChunk(ev)
-		terminal = terminal || (!ev.Comment && isTerminal(ex.in.family, ev))
-		if !skip && sse.WriteRaw(ex.w, ev.Raw) != nil {
-			return errClientGone // the deferred Close cancels the upstream
+	write := func(ev sse.Event) bool {
+		if !ev.Comment {
+			terminal = terminal || isTerminal(ex.in.family, ev)
+			if ex.injected && isUsageOnlyChunk(ev) {
+				return true
+			}
 		}
-		if !ex.flush(rc) {
+		return sse.WriteRaw(ex.w, ev.Raw) == nil
+	}
+	for _, ev := range ex.prelude {
+		if !write(ev) {
 			return errClientGone
 		}
-		var err error
-		ev, err = ex.events.Next()
+	}
+	for {
+		if !ex.flush(rc) {
+			return errClientGone // the deferred Close cancels the upstream
+		}
+		ev, err := ex.events.Next()
 		if err == io.EOF && terminal {
 			return nil
 		}
 		if err != nil {
 			return err
+		}
+		if !write(ev) {
+			return errClientGone
 		}
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 
+	"go.uber.org/goleak"
+
 	"github.com/modelswitch/modelswitch/gateway/config"
 	"github.com/modelswitch/modelswitch/gateway/server"
 )
@@ -172,7 +174,11 @@ api_keys:
 		t.Fatal(err)
 	}
 	g := &gateway{Server: httptest.NewServer(srv.Handler()), srv: srv}
-	t.Cleanup(g.Close)
+	t.Cleanup(func() {
+		g.Close()
+		srv.CloseIdle()
+		http.DefaultClient.CloseIdleConnections() // the SDKs and g.do use it
+	})
 	return g
 }
 
@@ -231,4 +237,10 @@ func freePort(t *testing.T) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// TestMain fails the package when a test leaves a goroutine behind (a stuck
+// stream, an unreleased timer, an upstream request that was never cancelled).
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
 }

@@ -11,9 +11,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/modelswitch/modelswitch/gateway/auth"
 	"github.com/modelswitch/modelswitch/gateway/config"
+	"github.com/modelswitch/modelswitch/gateway/router"
 )
 
 func testServer(t *testing.T, text string, store *auth.FileStore) *Server {
@@ -111,4 +113,28 @@ func freeTCPPort(t *testing.T) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// TestBreakerStateSurvivesReload: an edit that leaves a provider's connection
+// alone keeps its breaker; changing its base URL starts afresh.
+func TestBreakerStateSurvivesReload(t *testing.T) {
+	base := "providers:\n  - {name: p, base_url: http://127.0.0.1:9/v1}\nmodels:\n  m: {adapters: [{adapter: p, model_name: x}]}\n"
+	s := testServer(t, base, nil)
+	b := s.Snapshot().Breakers.Get("p", "x", 1, time.Minute)
+	b.Record(time.Now(), router.Failure)
+	reload := func(text string) {
+		cfg, _, err := config.Parse([]byte(text), "config.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Apply(cfg)
+	}
+	reload(base + "  n: {adapters: [{adapter: p, model_name: y}]}\n")
+	if st := s.Snapshot().Breakers.Get("p", "x", 1, time.Minute).Status(time.Now()); st.State != router.Open {
+		t.Fatalf("breaker reset by an unrelated edit: %+v", st)
+	}
+	reload(strings.Replace(base, "127.0.0.1:9", "127.0.0.1:10", 1))
+	if st := s.Snapshot().Breakers.Get("p", "x", 1, time.Minute).Status(time.Now()); st.State != router.Closed {
+		t.Fatalf("breaker kept after the provider's address changed: %+v", st)
+	}
 }

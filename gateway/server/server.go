@@ -146,6 +146,7 @@ func (s *Server) Run(ctx context.Context) error {
 		}
 	}
 	stopPersist()
+	s.CloseIdle()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
@@ -188,3 +189,7 @@ func (s *Server) persistDayCounts(ctx context.Context) (stop func()) {
 		save()
 	}
 }
+
+// CloseIdle drops the idle upstream connections (at shutdown, and in tests
+// that check for leaked goroutines).
+func (s *Server) CloseIdle() { s.Snapshot().Retire(nil) }
