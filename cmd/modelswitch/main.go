@@ -118,12 +118,13 @@ func serve(o *options, stdout, stderr io.Writer) int {
 	}
 
 	srv, err := server.New(server.Options{
-		Config:    cfg,
-		Host:      o.host,
-		Port:      o.port,
-		DayCounts: &auth.FileStore{Path: filepath.Join(ws.DataDir, "daily-counts.json")},
-		Log:       log,
-		Version:   version,
+		Config:     cfg,
+		Host:       o.host,
+		Port:       o.port,
+		DayCounts:  &auth.FileStore{Path: filepath.Join(ws.DataDir, "daily-counts.json")},
+		Log:        log,
+		Version:    version,
+		ConfigPath: ws.ConfigPath,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, "modelswitch:", err)
@@ -139,6 +140,20 @@ func serve(o *options, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-hup:
+				log.Info("SIGHUP: reloading the configuration")
+				_ = srv.ReloadFromDisk()
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
 	if err := srv.Run(ctx); err != nil {
 		log.Error("gateway stopped with an error", "err", err)
 		return 1

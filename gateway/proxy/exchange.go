@@ -31,6 +31,7 @@ type exchange struct {
 	snap  *Snapshot
 	in    *inbound
 	model *config.Model
+	trace *trace
 
 	// Set by the winning attempt; relay consumes them.
 	target   router.Target
@@ -63,6 +64,7 @@ func (ex *exchange) attempt(t router.Target) error {
 	if err != nil {
 		return err
 	}
+	ex.trace.upstreamBody = out.body
 	ctx, cancel := context.WithCancel(ex.r.Context())
 	total := seconds(adapter.Timeout, 60*time.Second)
 	timer := newDeadline(cancel, min(seconds(p.Timeouts.FirstByte, total), total), total)

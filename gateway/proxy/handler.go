@@ -24,6 +24,11 @@ type Handler struct {
 	Log     *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Sinks for what happened, called once per request after the answer was
+	// sent; each may be nil and none may block.
+	Usage         UsageSink
+	Conversations ConversationSink
+	Metrics       MetricsSink
 }
 
 func (h *Handler) now() time.Time {
@@ -45,27 +50,36 @@ func (h *Handler) Messages(w http.ResponseWriter, r *http.Request) {
 
 // serve is the common pipeline of both completion endpoints.
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, f protocol.Family) {
+	tr := &trace{start: time.Now(), family: f, key: auth.KeyFrom(r.Context()), requestID: RequestID(r)}
+	defer h.record(tr)
 	snap := h.Snapshot()
 	in, perr := parseInbound(r, f, true)
 	if perr != nil {
+		tr.refuse(perr)
 		protocol.WriteError(w, f, perr)
 		return
 	}
+	tr.in, tr.modelName = in, in.model
 	model, perr := h.admit(r, snap, in.model)
 	if perr != nil {
+		tr.refuse(perr)
 		protocol.WriteError(w, f, perr)
 		return
 	}
-	ex := &exchange{h: h, w: w, r: r, snap: snap, in: in, model: model}
+	tr.modelName = model.Name
+	ex := &exchange{h: h, w: w, r: r, snap: snap, in: in, model: model, trace: tr}
 	res, err := router.Try(r.Context(), h.now, snap.targets(model), ex.attempt)
+	tr.attempts = res.Attempts
 	if err != nil {
-		h.fail(w, r, in, model, res.Attempts, err)
+		tr.status, tr.err = h.fail(w, r, in, model, res.Attempts, err)
 		return
 	}
+	tr.provider, tr.upstreamModel = res.Winner.Provider, res.Winner.Model
 	outcome := ex.relay()
 	res.Finish(h.now(), outcome)
 	if r.Context().Err() != nil {
-		h.Log.Info("client disconnected during the answer", "request_id", RequestID(r), "model", model.Name,
+		tr.status = 499
+		h.Log.Info("client disconnected during the answer", "request_id", tr.requestID, "model", model.Name,
 			"provider", res.Winner.Provider, "status", 499)
 	}
 }
@@ -98,24 +112,26 @@ func FromAuth(e *auth.Error) *protocol.Error {
 	return &protocol.Error{Status: e.Status, Message: e.Message, Code: code, RetryAfter: e.RetryAfter}
 }
 
-// fail answers a request that no adapter served.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, in *inbound, m *config.Model, attempts []router.Attempt, err error) {
+// fail answers a request that no adapter served and returns the status and
+// reason for the records.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, in *inbound, m *config.Model, attempts []router.Attempt, err error) (int, string) {
 	if r.Context().Err() != nil {
 		h.Log.Info("client disconnected before an answer", "request_id", RequestID(r), "model", m.Name, "status", 499)
-		return
+		return 499, "client disconnected"
 	}
 	var ue *upstream.Error
 	var ex *router.ExhaustedError
 	if re := onlyRejections(attempts); re != nil {
 		// No adapter could take the request as written: the client's to fix.
 		protocol.WriteError(w, in.family, &protocol.Error{Status: http.StatusBadRequest, Code: "invalid_request", Message: re.Error()})
-		return
+		return http.StatusBadRequest, re.Error()
 	}
 	switch {
 	case errors.As(err, &ue) && !ue.Retryable && ue.Status != 0:
 		// The client's own mistake as the upstream judged it: return it as it is.
 		h.Log.Info("upstream refused the request", "request_id", RequestID(r), "model", m.Name, "provider", ue.Provider, "status", ue.Status)
 		writeUpstreamError(w, ue)
+		return ue.Status, ue.Error()
 	case errors.As(err, &ex):
 		retry := retryAfter(ex.Attempts, h.now())
 		msg := fmt.Sprintf("model %q: %v", m.Name, ex)
@@ -125,9 +141,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, in *inbound, m *c
 		h.Log.Warn("all adapters failed", "request_id", RequestID(r), "model", m.Name, "reason", msg)
 		protocol.WriteError(w, in.family, &protocol.Error{Status: http.StatusServiceUnavailable,
 			Code: "upstream_unavailable", Message: msg, RetryAfter: retry})
+		return http.StatusServiceUnavailable, msg
 	default:
 		h.Log.Error("request failed", "request_id", RequestID(r), "model", m.Name, "err", err)
 		protocol.WriteError(w, in.family, protocol.Errorf(http.StatusBadGateway, err.Error()))
+		return http.StatusBadGateway, err.Error()
 	}
 }
 

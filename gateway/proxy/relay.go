@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/modelswitch/modelswitch/gateway/convert"
 	"github.com/modelswitch/modelswitch/gateway/jsonbody"
 	"github.com/modelswitch/modelswitch/gateway/protocol"
 	"github.com/modelswitch/modelswitch/gateway/router"
@@ -26,6 +27,8 @@ func (ex *exchange) relay() router.Outcome {
 		h.Set("Content-Type", ct)
 		ex.w.WriteHeader(ex.resp.StatusCode)
 		_, _ = ex.w.Write(ex.body)
+		ex.trace.status = ex.resp.StatusCode
+		ex.trace.output = convert.ObserveResponse(ex.in.family.String(), ex.body)
 		return router.Success
 	}
 	defer ex.timer.release()
@@ -34,12 +37,16 @@ func (ex *exchange) relay() router.Outcome {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	ex.w.WriteHeader(http.StatusOK)
+	ex.trace.firstContent = time.Now() // the commit point is the first content
+	obs := convert.NewObserver(ex.in.family.String())
 	var err error
 	if ex.conv != nil {
-		err = ex.relayConverted()
+		err = ex.relayConverted(obs)
+		ex.trace.usage, ex.trace.hasUsage = ex.conv.Usage(), true
 	} else {
-		err = ex.relayPassThrough()
+		err = ex.relayPassThrough(obs)
 	}
+	ex.trace.output = obs.Output()
 	switch {
 	case ex.r.Context().Err() != nil, errors.Is(err, errClientGone):
 		return router.NoVerdict // the client left (recorded as 499)
@@ -67,11 +74,12 @@ var errClientGone = errors.New("client went away")
 
 // relayPassThrough copies the upstream's events byte for byte. It returns nil
 // when the stream ended properly.
-func (ex *exchange) relayPassThrough() error {
+func (ex *exchange) relayPassThrough(obs *convert.Observer) error {
 	rc := http.NewResponseController(ex.w)
 	terminal := false
 	write := func(ev sse.Event) bool {
 		if !ev.Comment {
+			obs.Event(ev.Name, ev.Data)
 			terminal = terminal || isTerminal(ex.in.family, ev)
 			if ex.injected && isUsageOnlyChunk(ev) {
 				return true
@@ -102,11 +110,12 @@ func (ex *exchange) relayPassThrough() error {
 }
 
 // relayConverted runs the rest of the upstream stream through the converter.
-func (ex *exchange) relayConverted() error {
+func (ex *exchange) relayConverted(obs *convert.Observer) error {
 	rc := http.NewResponseController(ex.w)
 	outs := ex.pending
 	for {
 		for _, o := range outs {
+			obs.Event(o.Name, o.Data)
 			if sse.WriteEvent(ex.w, o.Name, o.Data) != nil {
 				return errClientGone
 			}
@@ -145,6 +154,7 @@ func (ex *exchange) abort(err error) {
 		msg = "upstream stream ended before its final event"
 	}
 	ex.h.Log.Warn("stream aborted", "request_id", RequestID(ex.r), "provider", ex.provider.Name, "reason", msg)
+	ex.trace.status, ex.trace.err = http.StatusBadGateway, msg
 	if ex.conv != nil {
 		for _, o := range ex.conv.Fail(msg) {
 			_ = sse.WriteEvent(ex.w, o.Name, o.Data)

@@ -29,6 +29,7 @@ func (s *Server) routes() http.Handler {
 	r.HandleFunc("/health", s.health).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/api/config/health", s.configHealth).Methods(http.MethodGet)
 	r.HandleFunc("/api/config/queue-stats", s.queueStats).Methods(http.MethodGet)
+	r.HandleFunc("/api/config/reload", s.postReload).Methods(http.MethodPost)
 	r.HandleFunc("/", s.root).Methods(http.MethodGet, http.MethodHead)
 
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -115,8 +116,17 @@ func (s *Server) configHealth(w http.ResponseWriter, r *http.Request) {
 	for _, p := range cfg.Providers {
 		providers[p.Name] = providerHealth{Enabled: p.IsEnabled(), Protocol: p.Protocol(), BaseURL: p.RawBaseURL}
 	}
+	reloadAt, reloadErr, loadedAt := s.reload.get()
+	last := map[string]any{"at": reloadAt.UTC().Format(time.RFC3339), "ok": reloadErr == nil,
+		"loaded_at": loadedAt.UTC().Format(time.RFC3339)}
+	status := "healthy"
+	if reloadErr != nil {
+		status = "degraded" // serving the last good configuration
+		last["error"] = reloadErr.Error()
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"status":         "healthy",
+		"status":         status,
+		"config_reload":  last,
 		"version":        s.opts.Version,
 		"uptime_seconds": int64(time.Since(s.started).Seconds()),
 		"models":         models,

@@ -15,6 +15,7 @@ import (
 	"github.com/modelswitch/modelswitch/gateway/auth"
 	"github.com/modelswitch/modelswitch/gateway/config"
 	"github.com/modelswitch/modelswitch/gateway/proxy"
+	"github.com/modelswitch/modelswitch/gateway/watch"
 )
 
 // Options are the plain values the server is built from.
@@ -29,6 +30,10 @@ type Options struct {
 	Version   string
 	// ShutdownGrace bounds how long Run waits for in-flight requests (default 30 s).
 	ShutdownGrace time.Duration
+	// ConfigPath is the file Run watches and ReloadFromDisk reads; "" disables reloading.
+	ConfigPath string
+	// OnReload is called after a new configuration took effect (e.g. to change the log level).
+	OnReload func(*config.Config)
 }
 
 // Server is one gateway: configuration, handlers and listener.
@@ -41,8 +46,29 @@ type Server struct {
 	handler http.Handler
 	started time.Time
 
+	reload  reloadStatus
+	watcher *watch.Watcher
+
 	mu       sync.Mutex
 	listener net.Listener
+	hs       *http.Server // set while Run serves
+	served   chan served  // each Serve's end, so Run can tell a retired listener from a failure
+}
+
+type served struct {
+	ln  net.Listener
+	err error
+}
+
+// serve runs hs.Serve(ln) and reports its end to Run.
+func (s *Server) serve(ln net.Listener) {
+	go func() {
+		err := s.hs.Serve(ln)
+		select {
+		case s.served <- served{ln, err}:
+		default: // Run is gone or busy shutting down; nobody waits for a retired listener
+		}
+	}()
 }
 
 // New builds a server for opts.Config without binding anything yet.
@@ -67,6 +93,7 @@ func New(opts Options) (*Server, error) {
 		}
 	}
 	s.snap.Store(proxy.NewSnapshot(opts.Config, nil))
+	s.reload.set(nil)
 	s.proxy = &proxy.Handler{Snapshot: s.Snapshot, Limiter: s.limiter, Log: s.log}
 	s.handler = s.routes()
 	return s, nil
@@ -129,20 +156,35 @@ func (s *Server) Run(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	s.mu.Lock()
+	s.hs = hs
+	s.served = make(chan served, 8)
+	s.mu.Unlock()
+	s.serve(ln)
 
+	stopWatch := sync.OnceFunc(s.watchConfig(ctx))
+	defer stopWatch()
 	stopPersist := s.persistDayCounts(ctx)
 	var err error
-	select {
-	case err = <-errc:
-	case <-ctx.Done():
-		s.log.Info("shutting down: waiting for requests in flight", "grace", s.opts.ShutdownGrace)
-		sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownGrace)
-		err = hs.Shutdown(sctx)
-		cancel()
-		if err != nil {
-			hs.Close()
+	for done := false; !done; {
+		select {
+		case sv := <-s.served:
+			s.mu.Lock()
+			current := sv.ln == s.listener
+			s.mu.Unlock()
+			if current { // the listener in use failed; one retired by rebind just ends
+				err, done = sv.err, true
+			}
+		case <-ctx.Done():
+			stopWatch() // no reload (or rebind) while shutting down
+			s.log.Info("shutting down: waiting for requests in flight", "grace", s.opts.ShutdownGrace)
+			sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownGrace)
+			err = hs.Shutdown(sctx)
+			cancel()
+			if err != nil {
+				hs.Close()
+			}
+			done = true
 		}
 	}
 	stopPersist()

@@ -1,0 +1,135 @@
+package proxy
+
+import (
+	"time"
+
+	"github.com/modelswitch/modelswitch/gateway/auth"
+	"github.com/modelswitch/modelswitch/gateway/conversations"
+	"github.com/modelswitch/modelswitch/gateway/convert"
+	"github.com/modelswitch/modelswitch/gateway/protocol"
+	"github.com/modelswitch/modelswitch/gateway/router"
+	"github.com/modelswitch/modelswitch/gateway/usage"
+)
+
+// UsageSink stores usage rows (package usage's Recorder).
+type UsageSink interface{ Record(usage.Record) }
+
+// ConversationSink stores conversation records (package conversations' Writer).
+type ConversationSink interface{ Write(conversations.Record) }
+
+// MetricsSink counts requests and attempts (package metrics).
+type MetricsSink interface {
+	Request(*usage.Record)
+	Attempt(provider, outcome string)
+}
+
+// trace collects what one request did, for the usage row, the conversation
+// record and the metrics. It is owned by the handler goroutine.
+type trace struct {
+	start         time.Time
+	family        protocol.Family
+	key           *auth.Key
+	requestID     string
+	in            *inbound
+	modelName     string
+	provider      string
+	upstreamModel string
+	attempts      []router.Attempt
+	status        int
+	err           string
+	firstContent  time.Time
+	upstreamBody  []byte         // the winning attempt's request
+	output        convert.Output // what the client received
+	usage         convert.Usage
+	hasUsage      bool
+}
+
+// refuse records a request the gateway answered itself with an error.
+func (t *trace) refuse(e *protocol.Error) { t.status, t.err = e.Status, e.Message }
+
+// record hands the finished request to the sinks.
+func (h *Handler) record(t *trace) {
+	if h.Usage == nil && h.Conversations == nil && h.Metrics == nil {
+		return
+	}
+	end := time.Now()
+	if t.status == 0 {
+		t.status = 200
+	}
+	u := t.usage
+	if !t.hasUsage && t.output.HasUsage {
+		u = t.output.Usage
+	}
+	rec := usage.Record{RequestID: t.requestID, Time: t.start, Model: t.modelName, Provider: t.provider,
+		UpstreamModel: t.upstreamModel, Protocol: t.family.String(), Status: t.status, Attempts: countTried(t.attempts),
+		Error: t.err, InputTokens: u.Input, OutputTokens: u.Output, CacheReadTokens: u.CacheRead,
+		CacheWriteTokens: u.CacheWrite, ReasoningTokens: u.Reasoning, Estimated: u.Estimated,
+		LatencyMs: end.Sub(t.start).Milliseconds()}
+	if t.key != nil {
+		rec.KeyID, rec.KeyName = t.key.ID, t.key.Name
+	}
+	if t.in != nil {
+		rec.Stream = t.in.stream
+	}
+	if rec.Provider == "" && len(t.attempts) > 0 { // failed: name the last adapter tried
+		last := t.attempts[len(t.attempts)-1].Target
+		rec.Provider, rec.UpstreamModel = last.Provider, last.Model
+	}
+	if !t.firstContent.IsZero() {
+		rec.TTFTMs = t.firstContent.Sub(t.start).Milliseconds()
+	}
+	if h.Usage != nil {
+		h.Usage.Record(rec)
+	}
+	if h.Metrics != nil {
+		h.Metrics.Request(&rec)
+		for _, a := range t.attempts {
+			h.Metrics.Attempt(a.Target.Provider, attemptOutcome(a))
+		}
+	}
+	if h.Conversations != nil && t.in != nil {
+		h.Conversations.Write(conversationRecord(&rec, t))
+	}
+}
+
+func countTried(attempts []router.Attempt) int {
+	n := 0
+	for _, a := range attempts {
+		if !a.Skipped {
+			n++
+		}
+	}
+	return n
+}
+
+func attemptOutcome(a router.Attempt) string {
+	switch {
+	case a.Skipped:
+		return "skipped"
+	case a.Err != nil:
+		return "failure"
+	}
+	return "success"
+}
+
+func conversationRecord(rec *usage.Record, t *trace) conversations.Record {
+	c := conversations.Record{ID: rec.RequestID, Time: rec.Time, KeyID: rec.KeyID, KeyName: rec.KeyName,
+		Model: rec.Model, Provider: rec.Provider, UpstreamModel: rec.UpstreamModel, Protocol: rec.Protocol,
+		Stream: rec.Stream, Status: rec.Status, Error: rec.Error, LatencyMs: rec.LatencyMs, TTFTMs: rec.TTFTMs,
+		Request: t.in.body, UpstreamRequest: t.upstreamBody,
+		Usage: conversations.Usage{Input: rec.InputTokens, Output: rec.OutputTokens, CacheRead: rec.CacheReadTokens,
+			CacheWrite: rec.CacheWriteTokens, Reasoning: rec.ReasoningTokens, Estimated: rec.Estimated},
+		Output: conversations.Output{Text: t.output.Text, Thinking: t.output.Thinking, StopReason: t.output.StopReason},
+	}
+	for _, tc := range t.output.ToolCalls {
+		c.Output.ToolCalls = append(c.Output.ToolCalls, conversations.ToolCall{ID: tc.ID, Name: tc.Name, Arguments: tc.Arguments})
+	}
+	for _, a := range t.attempts {
+		ca := conversations.Attempt{Provider: a.Target.Provider, Model: a.Target.Model, Skipped: a.Skipped}
+		if a.Err != nil {
+			ca.Error = a.Err.Error()
+		}
+		c.Attempts = append(c.Attempts, ca)
+	}
+	return c
+}

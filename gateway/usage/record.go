@@ -1,0 +1,35 @@
+package usage
+
+import "time"
+
+// Record is one request as the usage statistics see it: every inference
+// request, success or failure (DESIGN §9). The proxy fills it; the Recorder
+// stores it off the request path.
+type Record struct {
+	ID            uint64    `storm:"id,increment" json:"id"`
+	RequestID     string    `storm:"index" json:"request_id"`
+	Time          time.Time `storm:"index" json:"time"` // when the request arrived
+	KeyID         string    `json:"key_id"`
+	KeyName       string    `json:"key_name"`
+	Model         string    `json:"model"`          // the virtual model
+	Provider      string    `json:"provider"`       // the adapter that answered (or the last one tried)
+	UpstreamModel string    `json:"upstream_model"` // its model_name
+	Protocol      string    `json:"protocol"`       // the client's: openai | anthropic
+	Stream        bool      `json:"stream"`
+	Status        int       `json:"status"` // HTTP status the client got; 499 when it left
+	Attempts      int       `json:"attempts"`
+	Error         string    `json:"error,omitempty"`
+
+	InputTokens      int  `json:"input_tokens"` // excludes cache reads and writes
+	OutputTokens     int  `json:"output_tokens"`
+	CacheReadTokens  int  `json:"cache_read_tokens"`
+	CacheWriteTokens int  `json:"cache_write_tokens"`
+	ReasoningTokens  int  `json:"reasoning_tokens"`
+	Estimated        bool `json:"estimated,omitempty"` // tokens estimated, not reported by the upstream
+
+	LatencyMs int64 `json:"latency_ms"` // request arrival to last byte
+	TTFTMs    int64 `json:"ttft_ms"`    // request arrival to first content (streams); 0 otherwise
+}
+
+// Success reports whether the client got a 2xx.
+func (r *Record) Success() bool { return r.Status >= 200 && r.Status < 300 }
