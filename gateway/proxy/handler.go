@@ -79,7 +79,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, f protocol.Famil
 	res.Finish(h.now(), outcome)
 	if r.Context().Err() != nil {
 		tr.status = 499
-		h.Log.Info("client disconnected during the answer", "request_id", tr.requestID, "model", model.Name,
+		h.Log.Info("client disconnected during the answer", "request_id", tr.requestID, "key_id", keyID(r), "model", model.Name,
 			"provider", res.Winner.Provider, "status", 499)
 	}
 }
@@ -116,7 +116,7 @@ func FromAuth(e *auth.Error) *protocol.Error {
 // reason for the records.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, in *inbound, m *config.Model, attempts []router.Attempt, err error) (int, string) {
 	if r.Context().Err() != nil {
-		h.Log.Info("client disconnected before an answer", "request_id", RequestID(r), "model", m.Name, "status", 499)
+		h.Log.Info("client disconnected before an answer", "request_id", RequestID(r), "key_id", keyID(r), "model", m.Name, "status", 499)
 		return 499, "client disconnected"
 	}
 	var ue *upstream.Error
@@ -129,7 +129,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, in *inbound, m *c
 	switch {
 	case errors.As(err, &ue) && !ue.Retryable && ue.Status != 0:
 		// The client's own mistake as the upstream judged it: return it as it is.
-		h.Log.Info("upstream refused the request", "request_id", RequestID(r), "model", m.Name, "provider", ue.Provider, "status", ue.Status)
+		h.Log.Info("upstream refused the request", "request_id", RequestID(r), "key_id", keyID(r), "model", m.Name, "provider", ue.Provider, "status", ue.Status)
 		writeUpstreamError(w, ue)
 		return ue.Status, ue.Error()
 	case errors.As(err, &ex):
@@ -138,12 +138,12 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, in *inbound, m *c
 		if len(ex.Attempts) == 0 {
 			msg = fmt.Sprintf("model %q has no adapters configured", m.Name)
 		}
-		h.Log.Warn("all adapters failed", "request_id", RequestID(r), "model", m.Name, "reason", msg)
+		h.Log.Warn("all adapters failed", "request_id", RequestID(r), "key_id", keyID(r), "model", m.Name, "reason", msg)
 		protocol.WriteError(w, in.family, &protocol.Error{Status: http.StatusServiceUnavailable,
 			Code: "upstream_unavailable", Message: msg, RetryAfter: retry})
 		return http.StatusServiceUnavailable, msg
 	default:
-		h.Log.Error("request failed", "request_id", RequestID(r), "model", m.Name, "err", err)
+		h.Log.Error("request failed", "request_id", RequestID(r), "key_id", keyID(r), "model", m.Name, "err", err)
 		protocol.WriteError(w, in.family, protocol.Errorf(http.StatusBadGateway, err.Error()))
 		return http.StatusBadGateway, err.Error()
 	}
@@ -185,4 +185,13 @@ func retryAfter(attempts []router.Attempt, now time.Time) int {
 		return soonest
 	}
 	return retry
+}
+
+// keyID names the caller in log lines (never the secret), so a key's owner
+// can find its own entries in /api/logs.
+func keyID(r *http.Request) string {
+	if k := auth.KeyFrom(r.Context()); k != nil {
+		return k.ID
+	}
+	return ""
 }

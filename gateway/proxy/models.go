@@ -98,7 +98,7 @@ func (h *Handler) CountTokens(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(answer)
 		return
 	}
-	h.Log.Info("count_tokens estimated locally", "request_id", RequestID(r), "model", model.Name, "estimated", true)
+	h.Log.Info("count_tokens estimated locally", "request_id", RequestID(r), "key_id", keyID(r), "model", model.Name, "estimated", true)
 	w.Header().Set("X-ModelSwitch-Estimated", "true")
 	_ = json.NewEncoder(w).Encode(map[string]int{"input_tokens": (len(in.body) + 3) / 4})
 }

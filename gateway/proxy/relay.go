@@ -153,7 +153,7 @@ func (ex *exchange) abort(err error) {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		msg = "upstream stream ended before its final event"
 	}
-	ex.h.Log.Warn("stream aborted", "request_id", RequestID(ex.r), "provider", ex.provider.Name, "reason", msg)
+	ex.h.Log.Warn("stream aborted", "request_id", RequestID(ex.r), "key_id", keyID(ex.r), "provider", ex.provider.Name, "reason", msg)
 	ex.trace.status, ex.trace.err = http.StatusBadGateway, msg
 	if ex.conv != nil {
 		for _, o := range ex.conv.Fail(msg) {

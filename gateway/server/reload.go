@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -57,6 +56,8 @@ func (s *Server) ReloadFromDisk() error {
 // the last good configuration; the error (with its lines) is logged and shown
 // in /api/config/health.
 func (s *Server) Reload(data []byte) error {
+	s.editMu.Lock() // one configuration change at a time, edits and reloads alike
+	defer s.editMu.Unlock()
 	name := s.opts.ConfigPath
 	if name == "" {
 		name = "config.yaml"
@@ -105,8 +106,8 @@ func (s *Server) rebind() error {
 	return old.Close()
 }
 
-// watchConfig reloads when the config file changes on disk, until ctx ends.
-func (s *Server) watchConfig(ctx context.Context) (stop func()) {
+// watchConfig reloads when the config file changes on disk, until stopped.
+func (s *Server) watchConfig() (stop func()) {
 	if s.opts.ConfigPath == "" {
 		return func() {}
 	}

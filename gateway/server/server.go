@@ -48,6 +48,9 @@ type Server struct {
 
 	reload  reloadStatus
 	watcher *watch.Watcher
+	editMu  sync.Mutex // serialises config edits (admin API)
+	// stopWatch ends the config watcher started by Listen.
+	stopWatch func()
 
 	mu       sync.Mutex
 	listener net.Listener
@@ -136,6 +139,9 @@ func (s *Server) Listen() (net.Addr, error) {
 	s.mu.Lock()
 	s.listener = ln
 	s.mu.Unlock()
+	// Watch the config from here on, so an edit saved right after the gateway
+	// reported its address is not missed; Run stops the watcher.
+	s.stopWatch = sync.OnceFunc(s.watchConfig())
 	return ln.Addr(), nil
 }
 
@@ -162,7 +168,7 @@ func (s *Server) Run(ctx context.Context) error {
 	s.mu.Unlock()
 	s.serve(ln)
 
-	stopWatch := sync.OnceFunc(s.watchConfig(ctx))
+	stopWatch := s.stopWatch
 	defer stopWatch()
 	stopPersist := s.persistDayCounts(ctx)
 	var err error
