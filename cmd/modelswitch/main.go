@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -17,7 +16,9 @@ import (
 
 	"github.com/modelswitch/modelswitch/gateway/auth"
 	"github.com/modelswitch/modelswitch/gateway/config"
+	"github.com/modelswitch/modelswitch/gateway/logs"
 	"github.com/modelswitch/modelswitch/gateway/server"
+	"github.com/modelswitch/modelswitch/gateway/store"
 	"github.com/modelswitch/modelswitch/gateway/workspace"
 )
 
@@ -112,19 +113,40 @@ func serve(o *options, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "modelswitch: configuration %s is invalid:\n%v\n", ws.ConfigPath, err)
 		return 2
 	}
-	log := newLogger(stderr, cfg.Gateway.LogLevel)
+	logDir := cfg.Gateway.LogDir
+	if !filepath.IsAbs(logDir) {
+		logDir = filepath.Join(ws.Dir, logDir)
+	}
+	lg, err := logs.Setup(logs.Options{Dir: logDir, Level: cfg.Gateway.SlogLevel(), MaxBytes: cfg.Gateway.LogMaxBytes,
+		Backups: cfg.Gateway.LogBackupCount, Console: stderr})
+	if err != nil {
+		fmt.Fprintln(stderr, "modelswitch: setting up logs:", err)
+		return 1
+	}
+	defer lg.Close()
+	log := lg.Logger
 	for _, w := range warnings {
 		log.Warn("config: " + w.String())
 	}
+	db, err := store.Open(filepath.Join(ws.DataDir, store.FileName))
+	if err != nil {
+		fmt.Fprintln(stderr, "modelswitch:", err)
+		return 1
+	}
+	defer db.Close()
 
 	srv, err := server.New(server.Options{
-		Config:     cfg,
-		Host:       o.host,
-		Port:       o.port,
-		DayCounts:  &auth.FileStore{Path: filepath.Join(ws.DataDir, "daily-counts.json")},
-		Log:        log,
-		Version:    version,
-		ConfigPath: ws.ConfigPath,
+		Config:       cfg,
+		Host:         o.host,
+		Port:         o.port,
+		DayCounts:    &auth.FileStore{Path: filepath.Join(ws.DataDir, "daily-counts.json")},
+		Log:          log,
+		Version:      version,
+		ConfigPath:   ws.ConfigPath,
+		DB:           db,
+		WorkspaceDir: ws.Dir,
+		LogRing:      lg.Ring,
+		OnReload:     func(c *config.Config) { lg.SetLevel(c.Gateway.SlogLevel()) },
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, "modelswitch:", err)
@@ -160,12 +182,4 @@ func serve(o *options, stdout, stderr io.Writer) int {
 	}
 	log.Info("ModelSwitch stopped")
 	return 0
-}
-
-func newLogger(w io.Writer, level string) *slog.Logger {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(strings.ToUpper(level))); err != nil {
-		l = slog.LevelInfo
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/modelswitch/modelswitch/gateway/admin"
+	"github.com/modelswitch/modelswitch/gateway/logs"
 	"github.com/modelswitch/modelswitch/gateway/protocol"
 	"github.com/modelswitch/modelswitch/gateway/router"
 )
@@ -30,6 +32,16 @@ func (s *Server) routes() http.Handler {
 	r.HandleFunc("/api/config/health", s.configHealth).Methods(http.MethodGet)
 	r.HandleFunc("/api/config/queue-stats", s.queueStats).Methods(http.MethodGet)
 	r.HandleFunc("/api/config/reload", s.postReload).Methods(http.MethodPost)
+	r.Handle("/metrics", s.metrics.Handler()).Methods(http.MethodGet)
+	logsAPI := admin.LogsAPI{Ring: s.opts.LogRing, Stop: s.stopStreams}
+	if logsAPI.Ring == nil {
+		logsAPI.Ring = logs.NewRing(1)
+	}
+	r.Handle("/api/logs", admin.HandlerFunc(logsAPI.List)).Methods(http.MethodGet)
+	r.Handle("/api/logs/stream", admin.HandlerFunc(logsAPI.Stream)).Methods(http.MethodGet)
+	if s.conversations != nil {
+		(&admin.ConversationsAPI{Store: s.conversations, Location: s.opts.Config.Gateway.Location()}).Register(r)
+	}
 	r.HandleFunc("/", s.root).Methods(http.MethodGet, http.MethodHead)
 
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

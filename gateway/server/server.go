@@ -14,7 +14,11 @@ import (
 
 	"github.com/modelswitch/modelswitch/gateway/auth"
 	"github.com/modelswitch/modelswitch/gateway/config"
+	"github.com/modelswitch/modelswitch/gateway/conversations"
+	"github.com/modelswitch/modelswitch/gateway/logs"
+	"github.com/modelswitch/modelswitch/gateway/metrics"
 	"github.com/modelswitch/modelswitch/gateway/proxy"
+	"github.com/modelswitch/modelswitch/gateway/store"
 	"github.com/modelswitch/modelswitch/gateway/watch"
 )
 
@@ -34,6 +38,12 @@ type Options struct {
 	ConfigPath string
 	// OnReload is called after a new configuration took effect (e.g. to change the log level).
 	OnReload func(*config.Config)
+	// DB is the workspace database (usage, conversation index); nil keeps no records.
+	DB *store.DB
+	// WorkspaceDir anchors a relative gateway.log_dir.
+	WorkspaceDir string
+	// LogRing feeds GET /api/logs; nil serves an empty log.
+	LogRing *logs.Ring
 }
 
 // Server is one gateway: configuration, handlers and listener.
@@ -45,6 +55,10 @@ type Server struct {
 	proxy   *proxy.Handler
 	handler http.Handler
 	started time.Time
+
+	metrics       *metrics.Metrics
+	conversations *conversations.Writer
+	stopStreams   chan struct{} // closed at shutdown: ends /api/logs/stream
 
 	reload  reloadStatus
 	watcher *watch.Watcher
@@ -98,6 +112,10 @@ func New(opts Options) (*Server, error) {
 	s.snap.Store(proxy.NewSnapshot(opts.Config, nil))
 	s.reload.set(nil)
 	s.proxy = &proxy.Handler{Snapshot: s.Snapshot, Limiter: s.limiter, Log: s.log}
+	s.stopStreams = make(chan struct{})
+	if err := s.openRecords(); err != nil {
+		return nil, err
+	}
 	s.handler = s.routes()
 	return s, nil
 }
@@ -183,6 +201,7 @@ func (s *Server) Run(ctx context.Context) error {
 			}
 		case <-ctx.Done():
 			stopWatch() // no reload (or rebind) while shutting down
+			close(s.stopStreams)
 			s.log.Info("shutting down: waiting for requests in flight", "grace", s.opts.ShutdownGrace)
 			sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownGrace)
 			err = hs.Shutdown(sctx)
@@ -194,6 +213,7 @@ func (s *Server) Run(ctx context.Context) error {
 		}
 	}
 	stopPersist()
+	s.closeRecords()
 	s.CloseIdle()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
@@ -241,3 +261,5 @@ func (s *Server) persistDayCounts(ctx context.Context) (stop func()) {
 // CloseIdle drops the idle upstream connections (at shutdown, and in tests
 // that check for leaked goroutines).
 func (s *Server) CloseIdle() { s.Snapshot().Retire(nil) }
+
+func (s *Server) now() time.Time { return time.Now() }
