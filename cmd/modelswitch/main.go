@@ -14,7 +14,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/modelswitch/modelswitch/gateway/auth"
 	"github.com/modelswitch/modelswitch/gateway/config"
 	"github.com/modelswitch/modelswitch/gateway/logs"
 	"github.com/modelswitch/modelswitch/gateway/server"
@@ -139,7 +138,6 @@ func serve(o *options, stdout, stderr io.Writer) int {
 		Config:       cfg,
 		Host:         o.host,
 		Port:         o.port,
-		DayCounts:    &auth.FileStore{Path: filepath.Join(ws.DataDir, "daily-counts.json")},
 		Log:          log,
 		Version:      version,
 		ConfigPath:   ws.ConfigPath,

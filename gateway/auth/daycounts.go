@@ -1,13 +1,7 @@
 package auth
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io/fs"
 	"maps"
-	"os"
-	"path/filepath"
 	"time"
 )
 
@@ -85,65 +79,5 @@ func (l *Limiter) Persist(s DayStore) error {
 	l.mu.Lock()
 	l.savedGen = gen
 	l.mu.Unlock()
-	return nil
-}
-
-// FileStore keeps DayCounts in one JSON file.
-type FileStore struct {
-	Path string
-}
-
-// Load reads the file. A missing file is an empty DayCounts and no error; a
-// corrupt one is an error (the caller logs it and starts from zero).
-func (f FileStore) Load() (DayCounts, error) {
-	b, err := os.ReadFile(f.Path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return DayCounts{Counts: map[string]int{}}, nil
-	}
-	if err != nil {
-		return DayCounts{}, fmt.Errorf("reading day counts: %w", err)
-	}
-	var dc DayCounts
-	if err := json.Unmarshal(b, &dc); err != nil {
-		return DayCounts{}, fmt.Errorf("decoding day counts %s: %w", f.Path, err)
-	}
-	if _, err := time.Parse(dayLayout, dc.Day); err != nil && dc.Day != "" {
-		return DayCounts{}, fmt.Errorf("decoding day counts %s: bad day %q", f.Path, dc.Day)
-	}
-	if dc.Counts == nil {
-		dc.Counts = map[string]int{}
-	}
-	return dc, nil
-}
-
-// Save writes dc atomically: a temporary file in the same directory, fsynced,
-// then renamed over Path. The file is 0600 and a created directory 0700.
-func (f FileStore) Save(dc DayCounts) error {
-	b, err := json.Marshal(dc)
-	if err != nil {
-		return fmt.Errorf("encoding day counts: %w", err)
-	}
-	dir := filepath.Dir(f.Path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("saving day counts: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, filepath.Base(f.Path)+".tmp-*") // created 0600
-	if err != nil {
-		return fmt.Errorf("saving day counts: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // a no-op after the rename
-	_, err = tmp.Write(b)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), f.Path)
-	}
-	if err != nil {
-		return fmt.Errorf("saving day counts: %w", err)
-	}
 	return nil
 }

@@ -2,8 +2,6 @@ package auth
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -108,75 +106,5 @@ func TestPersistOnlyWhenDirty(t *testing.T) {
 	}
 	if l.Generation() == 0 {
 		t.Error("Generation did not advance")
-	}
-}
-
-func TestFileStore(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	tests := []struct {
-		name    string
-		path    string
-		want    DayCounts
-		wantErr bool
-	}{
-		{"missing file", filepath.Join(dir, "none.json"), DayCounts{Counts: map[string]int{}}, false},
-		{"valid", write("ok.json", `{"day":"2026-03-10","counts":{"key_a":4}}`),
-			DayCounts{Day: "2026-03-10", Counts: map[string]int{"key_a": 4}}, false},
-		{"null counts", write("null.json", `{"day":"2026-03-10"}`),
-			DayCounts{Day: "2026-03-10", Counts: map[string]int{}}, false},
-		{"corrupt", write("bad.json", `{"day":`), DayCounts{}, true},
-		{"bad day", write("day.json", `{"day":"yesterday","counts":{}}`), DayCounts{}, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := FileStore{Path: tt.path}.Load()
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("Load error = %v, wantErr %v", err, tt.wantErr)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("Load mismatch (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
-func TestFileStoreSave(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	fs := FileStore{Path: filepath.Join(dir, "limits.json")}
-	for _, dc := range []DayCounts{
-		{Day: "2026-03-10", Counts: map[string]int{"key_a": 1}},
-		{Day: "2026-03-10", Counts: map[string]int{"key_a": 2, "key_b": 7}}, // overwrite
-	} {
-		if err := fs.Save(dc); err != nil {
-			t.Fatal(err)
-		}
-		got, err := fs.Load()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if diff := cmp.Diff(dc, got); diff != "" {
-			t.Errorf("round trip mismatch (-want +got):\n%s", diff)
-		}
-	}
-	info, err := os.Stat(fs.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if perm := info.Mode().Perm(); perm != 0o600 {
-		t.Errorf("file mode = %o, want 600", perm)
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("directory holds %d entries, want 1 (temp files removed)", len(entries))
-	}
-	if err := (FileStore{Path: filepath.Join(fs.Path, "x")}).Save(DayCounts{}); err == nil {
-		t.Error("Save under a regular file succeeded")
 	}
 }

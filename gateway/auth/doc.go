@@ -42,7 +42,7 @@
 // choice; DESIGN §8 counts inference endpoints only.
 //
 // Daily counts persist across restarts through Snapshot/Restore and a DayStore
-// (FileStore writes JSON atomically, mode 0600). Persist(store), called
+// (the gateway keeps them in its database, package usage). Persist(store), called
 // periodically and at shutdown, saves only when Dirty; a failed save stays
 // dirty and is retried. Minute windows are not
 // persisted: losing at most one minute of history on restart is harmless.

@@ -29,6 +29,8 @@ func accessFor(r *http.Request) access {
 		return public
 	case p == "/api/conversations/rebuild":
 		return adminOnly
+	case p == "/api/whoami":
+		return anyKey
 	case hasPathPrefix(p, "/api/usage"), hasPathPrefix(p, "/api/logs"), hasPathPrefix(p, "/api/conversations"):
 		return anyKey
 	case hasPathPrefix(p, "/api"):

@@ -16,18 +16,20 @@ import (
 	"github.com/modelswitch/modelswitch/gateway/auth"
 	"github.com/modelswitch/modelswitch/gateway/config"
 	"github.com/modelswitch/modelswitch/gateway/router"
+	"github.com/modelswitch/modelswitch/gateway/store"
 )
 
-func testServer(t *testing.T, text string, store *auth.FileStore) *Server {
+func testServer(t *testing.T, text string, db *store.DB) *Server {
 	t.Helper()
 	cfg, _, err := config.Parse([]byte(text), "config.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Options{Config: cfg, DayCounts: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	s, err := New(Options{Config: cfg, DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(s.Close)
 	return s
 }
 
@@ -68,7 +70,11 @@ func TestDailyCountersSurviveRestart(t *testing.T) {
 		io.WriteString(w, `{"choices":[]}`)
 	}))
 	defer up.Close()
-	store := &auth.FileStore{Path: filepath.Join(t.TempDir(), "daily-counts.json")}
+	db, err := store.Open(filepath.Join(t.TempDir(), store.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
 	text := "providers:\n  - {name: p, base_url: " + up.URL + "}\nmodels:\n  m: {adapters: [{adapter: p, model_name: x}]}\n" +
 		"api_keys:\n  - {key: sk-daily-1, daily_limit: 1}\n"
 	ask := func(s *Server) int {
@@ -79,7 +85,7 @@ func TestDailyCountersSurviveRestart(t *testing.T) {
 		s.Handler().ServeHTTP(rec, req)
 		return rec.Code
 	}
-	s1 := testServer(t, text, store)
+	s1 := testServer(t, text, db)
 	s1.opts.Host, s1.opts.Port = "127.0.0.1", freeTCPPort(t)
 	if _, err := s1.Listen(); err != nil {
 		t.Fatal(err)
@@ -94,7 +100,7 @@ func TestDailyCountersSurviveRestart(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	s2 := testServer(t, text, store)
+	s2 := testServer(t, text, db)
 	if code := ask(s2); code != 429 {
 		t.Fatalf("after restart: %d, want 429", code)
 	}

@@ -39,6 +39,10 @@ func (s *Server) routes() http.Handler {
 	}
 	r.Handle("/api/logs", admin.HandlerFunc(logsAPI.List)).Methods(http.MethodGet)
 	r.Handle("/api/logs/stream", admin.HandlerFunc(logsAPI.Stream)).Methods(http.MethodGet)
+	(&admin.ConfigAPI{Store: s, Live: liveState{s}, Probe: s.proxy, Today: todayCounts{s}, Now: time.Now}).Register(r)
+	if s.querier != nil {
+		(&admin.UsageAPI{Q: s.querier, Location: func() *time.Location { return s.Snapshot().Config.Gateway.Location() }}).Register(r)
+	}
 	if s.conversations != nil {
 		(&admin.ConversationsAPI{Store: s.conversations, Location: s.opts.Config.Gateway.Location()}).Register(r)
 	}

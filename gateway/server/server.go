@@ -19,6 +19,7 @@ import (
 	"github.com/modelswitch/modelswitch/gateway/metrics"
 	"github.com/modelswitch/modelswitch/gateway/proxy"
 	"github.com/modelswitch/modelswitch/gateway/store"
+	"github.com/modelswitch/modelswitch/gateway/usage"
 	"github.com/modelswitch/modelswitch/gateway/watch"
 )
 
@@ -28,8 +29,9 @@ type Options struct {
 	// Host and Port override gateway.host/port when set (--host/--port).
 	Host string
 	Port int
-	// DayCounts persists the daily limit counters; nil keeps them in memory only.
-	DayCounts *auth.FileStore
+	// DayCounts persists the daily limit counters; nil uses the database when
+	// DB is set and keeps them in memory otherwise.
+	DayCounts auth.DayStore
 	Log       *slog.Logger
 	Version   string
 	// ShutdownGrace bounds how long Run waits for in-flight requests (default 30 s).
@@ -58,6 +60,9 @@ type Server struct {
 
 	metrics       *metrics.Metrics
 	conversations *conversations.Writer
+	usage         *usage.Recorder
+	closeOnce     sync.Once
+	querier       *usage.Querier
 	stopStreams   chan struct{} // closed at shutdown: ends /api/logs/stream
 
 	reload  reloadStatus
@@ -101,6 +106,10 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, log: opts.Log, started: time.Now()}
 	s.limiter = auth.NewLimiter(opts.Config.Gateway.Location())
+	if opts.DayCounts == nil && opts.DB != nil {
+		s.opts.DayCounts = dayStore{usage.NewDayCounter(opts.DB)}
+		opts.DayCounts = s.opts.DayCounts
+	}
 	if opts.DayCounts != nil {
 		dc, err := opts.DayCounts.Load()
 		if err != nil {
@@ -221,14 +230,14 @@ func (s *Server) Run(ctx context.Context) error {
 	return err
 }
 
-// persistDayCounts saves the daily counters every few seconds when they changed,
-// and once more when stopped.
+// persistDayCounts saves the daily counters every few seconds when they
+// changed, and once more when stopped.
 func (s *Server) persistDayCounts(ctx context.Context) (stop func()) {
 	if s.opts.DayCounts == nil {
 		return func() {}
 	}
 	save := func() {
-		if err := s.opts.DayCounts.Save(s.limiter.Snapshot()); err != nil {
+		if err := s.limiter.Persist(s.opts.DayCounts); err != nil {
 			s.log.Error("saving daily limit counters", "err", err)
 		}
 	}
@@ -238,14 +247,10 @@ func (s *Server) persistDayCounts(ctx context.Context) (stop func()) {
 		defer close(finished)
 		t := time.NewTicker(2 * time.Second)
 		defer t.Stop()
-		var saved uint64
 		for {
 			select {
 			case <-t.C:
-				if g := s.limiter.Generation(); g != saved {
-					saved = g
-					save()
-				}
+				save()
 			case <-done:
 				return
 			}
@@ -256,6 +261,13 @@ func (s *Server) persistDayCounts(ctx context.Context) (stop func()) {
 		<-finished
 		save()
 	}
+}
+
+// Close drains the records of a server that was never Run (tests, tools);
+// Run does the same at shutdown.
+func (s *Server) Close() {
+	s.closeRecords()
+	s.CloseIdle()
 }
 
 // CloseIdle drops the idle upstream connections (at shutdown, and in tests

@@ -1,0 +1,132 @@
+package claudecode
+
+import (
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+)
+
+const (
+	testURL   = "http://127.0.0.1:8080"
+	testToken = "ms-test"
+)
+
+var testOpts = Options{BaseURL: testURL, Token: testToken}
+
+// fixture is a Switch on real files in a temporary directory.
+type fixture struct {
+	t        *testing.T
+	dir      string
+	settings string
+	state    string
+	backups  string
+	sw       *Switch
+	clock    time.Time
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	f := &fixture{t: t, dir: dir,
+		settings: filepath.Join(dir, "home", ".claude", "settings.json"),
+		state:    filepath.Join(dir, "ws", "data", "claudecode.json"),
+		clock:    time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	f.backups = filepath.Join(dir, "ws", "data", "claudecode-backups")
+	sw, err := New(Config{SettingsPath: f.settings, StatePath: f.state, BaseURL: testURL, Now: f.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.sw = sw
+	return f
+}
+
+// now advances one second per call, like a user clicking now and then.
+func (f *fixture) now() time.Time {
+	f.clock = f.clock.Add(time.Second)
+	return f.clock
+}
+
+func (f *fixture) write(text string) {
+	f.t.Helper()
+	if err := os.MkdirAll(filepath.Dir(f.settings), 0o700); err != nil {
+		f.t.Fatal(err)
+	}
+	if err := os.WriteFile(f.settings, []byte(text), 0o644); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// read returns the settings text, or "<missing>".
+func (f *fixture) read() string {
+	f.t.Helper()
+	b, err := os.ReadFile(f.settings)
+	if errors.Is(err, fs.ErrNotExist) {
+		return missing
+	}
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return string(b)
+}
+
+const missing = "<missing>"
+
+func (f *fixture) enable(o Options) Result {
+	f.t.Helper()
+	res, err := f.sw.Enable(o)
+	if err != nil {
+		f.t.Fatalf("Enable: %v", err)
+	}
+	return res
+}
+
+func (f *fixture) disable() Result {
+	f.t.Helper()
+	res, err := f.sw.Disable()
+	if err != nil {
+		f.t.Fatalf("Disable: %v", err)
+	}
+	return res
+}
+
+func (f *fixture) backupCount() int {
+	f.t.Helper()
+	names, err := backups(f.backups)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return len(names)
+}
+
+func (f *fixture) stateExists() bool {
+	_, err := os.Stat(f.state)
+	return err == nil
+}
+
+// decode parses a settings text for semantic comparisons.
+func decode(t *testing.T, text string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(text), &m); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, text)
+	}
+	return m
+}
+
+func sameJSON(t *testing.T, a, b string) bool {
+	t.Helper()
+	return reflect.DeepEqual(decode(t, a), decode(t, b))
+}
+
+func keysOf(kept []Kept) []string {
+	var out []string
+	for _, k := range kept {
+		out = append(out, k.Key)
+	}
+	return out
+}

@@ -1,0 +1,219 @@
+package admin
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/modelswitch/modelswitch/gateway/protocol"
+	"github.com/modelswitch/modelswitch/gateway/usage"
+)
+
+// MaxUsageRangeDays is the longest date range a usage query may cover.
+const MaxUsageRangeDays = 400
+
+// UsageQuerier is what the usage API needs of the statistics (*usage.Querier).
+type UsageQuerier interface {
+	Summary(p usage.Params) (*usage.Report, error)
+}
+
+// UsageAPI serves the usage statistics, answered from hourly rollups:
+//
+//	GET /api/usage                     totals, groups and an optional series
+//	GET /api/usage/{item}/detail       drill-down into one group value
+//	GET /api/keys/{id}/usage           one key's report (admin)
+//
+// Query parameters: group_by (provider | model | api_key | upstream_model;
+// default provider, model for a key's report), sub_group (detail only; default
+// the first of provider, model, api_key not fixed), date_from and date_to
+// (YYYY-MM-DD, both days included; default today) or date (one day), tz (an
+// IANA zone; default Location), interval (hour | day: add a series),
+// filter_provider, filter_model, filter_api_key, filter_upstream_model.
+// A non-admin key only ever sees its own rows, whatever it asks for.
+type UsageAPI struct {
+	Q UsageQuerier
+	// Location is the gateway's timezone (gateway.timezone), read per request
+	// so a reload applies; nil = time.Local.
+	Location func() *time.Location
+	Now      func() time.Time // nil = time.Now
+}
+
+// Register adds the routes to r. {item} may contain slashes (upstream models
+// such as Qwen/Qwen2.5-72B), encoded as %2F or not.
+func (a *UsageAPI) Register(r *mux.Router) {
+	r.Handle("/api/usage", HandlerFunc(a.Usage)).Methods(http.MethodGet)
+	r.Handle("/api/usage/{item:.+}/detail", HandlerFunc(a.Detail)).Methods(http.MethodGet)
+	r.Handle("/api/keys/{id}/usage", HandlerFunc(a.KeyUsage)).Methods(http.MethodGet)
+}
+
+// Usage is GET /api/usage.
+func (a *UsageAPI) Usage(w http.ResponseWriter, r *http.Request) error {
+	p, err := a.params(r, usage.DimProvider)
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Has("sub_group") {
+		return BadParam("sub_group", "only for /api/usage/{item}/detail")
+	}
+	return a.answer(w, p)
+}
+
+// Detail is GET /api/usage/{item}/detail: the rows whose group_by value is
+// item, grouped by sub_group.
+func (a *UsageAPI) Detail(w http.ResponseWriter, r *http.Request) error {
+	p, err := a.params(r, usage.DimProvider)
+	if err != nil {
+		return err
+	}
+	p.Item = mux.Vars(r)["item"]
+	if s := r.URL.Query().Get("sub_group"); s != "" {
+		if p.SubGroup, err = dimension("sub_group", s); err != nil {
+			return err
+		}
+	}
+	return a.answer(w, p)
+}
+
+// KeyUsage is GET /api/keys/{id}/usage (admin): the key's rows, grouped by
+// model unless group_by says otherwise. An unknown id is an empty report: a
+// deleted key's traffic stays countable.
+func (a *UsageAPI) KeyUsage(w http.ResponseWriter, r *http.Request) error {
+	switch key, admin := Caller(r); {
+	case key == nil:
+		return protocol.Errorf(http.StatusUnauthorized, "an API key is required")
+	case !admin:
+		return protocol.Errorf(http.StatusForbidden, "the admin role is required")
+	}
+	p, err := a.params(r, usage.DimModel)
+	if err != nil {
+		return err
+	}
+	p.KeyID = mux.Vars(r)["id"]
+	return a.answer(w, p)
+}
+
+func (a *UsageAPI) answer(w http.ResponseWriter, p usage.Params) error {
+	rep, err := a.Q.Summary(p)
+	var pe *usage.ParamError
+	if errors.As(err, &pe) {
+		return BadParam(pe.Param, pe.Message)
+	}
+	if err != nil {
+		return err
+	}
+	return WriteJSON(w, http.StatusOK, rep)
+}
+
+func dimension(param, s string) (usage.Dimension, error) {
+	d, ok := usage.ParseDimension(s)
+	if !ok {
+		return "", BadParam(param, "must be provider, model, api_key or upstream_model")
+	}
+	return d, nil
+}
+
+// params reads the query common to the three endpoints and applies the
+// caller's restriction.
+func (a *UsageAPI) params(r *http.Request, defaultGroup usage.Dimension) (usage.Params, error) {
+	var p usage.Params
+	key, admin := Caller(r)
+	if key == nil {
+		return p, protocol.Errorf(http.StatusUnauthorized, "an API key is required")
+	}
+	q := r.URL.Query()
+	loc, err := a.zone(q)
+	if err != nil {
+		return p, err
+	}
+	if p.From, p.To, err = a.days(q, loc); err != nil {
+		return p, err
+	}
+	p.Location = loc
+	p.GroupBy = defaultGroup
+	if s := q.Get("group_by"); s != "" {
+		if p.GroupBy, err = dimension("group_by", s); err != nil {
+			return p, err
+		}
+	}
+	switch iv := usage.Interval(q.Get("interval")); iv {
+	case usage.NoSeries, usage.Hourly, usage.Daily:
+		p.Interval = iv
+	default:
+		return p, BadParam("interval", "must be hour or day")
+	}
+	for _, d := range []usage.Dimension{usage.DimProvider, usage.DimModel, usage.DimKey, usage.DimUpstreamModel} {
+		if v := q.Get("filter_" + string(d)); v != "" {
+			if p.Filters == nil {
+				p.Filters = map[usage.Dimension]string{}
+			}
+			p.Filters[d] = v
+		}
+	}
+	if !admin {
+		p.KeyID = key.ID
+	}
+	return p, nil
+}
+
+func (a *UsageAPI) zone(q url.Values) (*time.Location, error) {
+	if tz := q.Get("tz"); tz != "" {
+		loc, err := time.LoadLocation(tz)
+		if err != nil {
+			return nil, BadParam("tz", "unknown time zone "+strconv.Quote(tz))
+		}
+		return loc, nil
+	}
+	if a.Location != nil {
+		if loc := a.Location(); loc != nil {
+			return loc, nil
+		}
+	}
+	return time.Local, nil
+}
+
+// days turns date or date_from/date_to (inclusive days, default today in
+// loc) into the half-open range [date_from 00:00, date_to+1 00:00) in loc.
+func (a *UsageAPI) days(q url.Values, loc *time.Location) (from, to time.Time, err error) {
+	now := time.Now
+	if a.Now != nil {
+		now = a.Now
+	}
+	y, m, d := now().In(loc).Date()
+	from = time.Date(y, m, d, 0, 0, 0, 0, loc)
+	to = from
+	parse := func(name string, into ...*time.Time) error {
+		s := q.Get(name)
+		if s == "" {
+			return nil
+		}
+		t, err := time.ParseInLocation(time.DateOnly, s, loc)
+		if err != nil {
+			return BadParam(name, "must be a date YYYY-MM-DD")
+		}
+		for _, p := range into {
+			*p = t
+		}
+		return nil
+	}
+	if err = parse("date", &from, &to); err == nil {
+		if err = parse("date_from", &from); err == nil {
+			err = parse("date_to", &to)
+		}
+	}
+	if err != nil {
+		return from, to, err
+	}
+	if to.Before(from) {
+		return from, to, BadParam("date_to", "must not be before date_from")
+	}
+	to = to.AddDate(0, 0, 1)
+	if from.AddDate(0, 0, MaxUsageRangeDays).Before(to) {
+		return from, to, BadParam("date_to", fmt.Sprintf("the range may cover at most %d days", MaxUsageRangeDays))
+	}
+	return from, to, nil
+}
