@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/modelswitch/modelswitch/frontend"
 	"github.com/modelswitch/modelswitch/gateway/config"
 	"github.com/modelswitch/modelswitch/gateway/logs"
 	"github.com/modelswitch/modelswitch/gateway/server"
@@ -144,6 +145,7 @@ func serve(o *options, stdout, stderr io.Writer) int {
 		DB:           db,
 		WorkspaceDir: ws.Dir,
 		LogRing:      lg.Ring,
+		UI:           frontend.Handler(),
 		OnReload:     func(c *config.Config) { lg.SetLevel(c.Gateway.SlogLevel()) },
 	})
 	if err != nil {

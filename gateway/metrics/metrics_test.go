@@ -11,7 +11,7 @@ import (
 
 type fakeGauges struct{}
 
-func (fakeGauges) Breakers(f func(provider, model string, state int)) { f("p", "m", 1) }
+func (fakeGauges) Breakers(f func(provider, model string, state int))  { f("p", "m", 1) }
 func (fakeGauges) Queues(f func(provider string, active, waiting int)) { f("p", 2, 3) }
 
 func TestExposition(t *testing.T) {

@@ -144,3 +144,28 @@ func TestBreakerStateSurvivesReload(t *testing.T) {
 		t.Fatalf("breaker kept after the provider's address changed: %+v", st)
 	}
 }
+
+// TestUIServesOutsideTheAPIs: the SPA gets / and unknown public paths; API
+// paths keep their protocol's 404.
+func TestUIServesOutsideTheAPIs(t *testing.T) {
+	cfg, _, _ := config.Parse([]byte("api_keys:\n  - {key: sk-ui-admin-1, roles: [admin]}\n"), "c.yaml")
+	ui := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "SPA "+r.URL.Path) })
+	s, err := New(Options{Config: cfg, UI: ui, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	for path, want := range map[string]string{
+		"/": "SPA /", "/assets/app.js": "SPA /assets/app.js", "/providers": "SPA /providers",
+		"/v1/nope": `"type":"not_found_error"`, "/api/nope": `{"error":{"message":"no route`,
+	} {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Host = "127.0.0.1"
+		req.Header.Set("X-Api-Key", "sk-ui-admin-1")
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("GET %s = %d %q, want %q", path, rec.Code, rec.Body.String(), want)
+		}
+	}
+}

@@ -55,13 +55,18 @@ func (s *Server) drainRecords() {
 	}
 }
 
-// logDir is gateway.log_dir, relative to the workspace.
+// logDir is gateway.log_dir, relative to the workspace (which, when not
+// given, is the directory holding the database's data/ directory).
 func (s *Server) logDir() string {
 	d := s.opts.Config.Gateway.LogDir
-	if filepath.IsAbs(d) || s.opts.WorkspaceDir == "" {
+	if filepath.IsAbs(d) {
 		return d
 	}
-	return filepath.Join(s.opts.WorkspaceDir, d)
+	ws := s.opts.WorkspaceDir
+	if ws == "" {
+		ws = filepath.Dir(filepath.Dir(s.opts.DB.Path))
+	}
+	return filepath.Join(ws, d)
 }
 
 // gauges feeds the metrics' scrape-time gauges from the live snapshot.

@@ -49,6 +49,10 @@ func (s *Server) routes() http.Handler {
 	r.HandleFunc("/", s.root).Methods(http.MethodGet, http.MethodHead)
 
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.opts.UI != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && accessFor(r) == public {
+			s.opts.UI.ServeHTTP(w, r) // the SPA's files and routes
+			return
+		}
 		protocol.WriteError(w, protocol.FamilyOf(r.URL.Path), protocol.Errorf(http.StatusNotFound, "no route for "+r.Method+" "+r.URL.Path))
 	})
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -71,9 +75,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// root answers GET and HEAD / without credentials (Claude Code probes it).
-// The admin UI takes this route over in a later version.
+// root answers GET and HEAD / without credentials (Claude Code probes it):
+// the admin UI when one is wired, else a plain page.
 func (s *Server) root(w http.ResponseWriter, r *http.Request) {
+	if s.opts.UI != nil {
+		s.opts.UI.ServeHTTP(w, r)
+		return
+	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	if r.Method == http.MethodHead {
 		return

@@ -46,6 +46,9 @@ type Options struct {
 	WorkspaceDir string
 	// LogRing feeds GET /api/logs; nil serves an empty log.
 	LogRing *logs.Ring
+	// UI serves the admin SPA at / and every path outside the APIs; nil serves
+	// a plain text page at /. (gateway/ must not import frontend/: cmd wires it.)
+	UI http.Handler
 }
 
 // Server is one gateway: configuration, handlers and listener.
