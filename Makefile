@@ -7,11 +7,20 @@ LDFLAGS  := -s -w -X main.version=$(VERSION)
 BIN      := bin
 RUN_ARGS ?=
 
-.PHONY: all build run test vet race fuzz fuzz-short clean
+.PHONY: all build ui run test test-ui vet race fuzz fuzz-short clean
 
 all: build
 
-build:
+# The admin SPA (frontend/) is built into frontend/dist and embedded in the binary.
+NPM ?= npm
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	$(NPM) --prefix frontend ci --no-audit --no-fund
+	touch $@
+
+ui: frontend/node_modules/.installed
+	$(NPM) --prefix frontend run build
+
+build: ui
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/modelswitch ./cmd/modelswitch
 
 run: build
@@ -24,7 +33,13 @@ vet:
 race:
 	$(GO) test -race -count=1 ./...
 
-test: vet race fuzz-short
+test: vet race fuzz-short test-ui
+
+# Vitest unit tests, then the browser end-to-end test (headless Chromium)
+# against the real binary and a mock upstream.
+test-ui: build
+	$(NPM) --prefix frontend test
+	$(NPM) --prefix frontend run e2e
 
 # Each fuzz target for a fixed time (FUZZTIME=1m for longer runs); make test
 # runs them briefly so a regression in a parser shows up in CI.
@@ -40,4 +55,4 @@ fuzz:
 	done
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) frontend/dist/assets frontend/dist/index.html

@@ -31,6 +31,7 @@ type options struct {
 	port      int
 	start     bool
 	version   bool
+	svc       *serviceFlags
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -43,8 +44,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.port, "port", 0, "listen port (overrides gateway.port)")
 	fs.BoolVar(&o.start, "start", false, "run the gateway in the foreground (headless)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	o.svc = addServiceFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: modelswitch [--start] [--workspace DIR] [--host H] [--port P] | --version\n\n")
+		fmt.Fprintf(stderr, "Usage: modelswitch [--start] [--workspace DIR] [--host H] [--port P]\n"+
+			"       modelswitch --install [--system] [--linger] | --uninstall | --start-service | --stop | --restart | --status [--json] | --log | --print-unit\n"+
+			"       modelswitch --version\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -79,6 +83,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.version {
 		fmt.Fprintln(stdout, "modelswitch", version)
 		return 0
+	}
+	if handled, code := runServiceVerb(o.svc, o.workspace, o.host, o.port, stdout, stderr); handled {
+		return code
 	}
 	// Every other shape (desktop, service) arrives in later versions; today all
 	// of them run the headless core.
