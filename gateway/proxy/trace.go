@@ -1,6 +1,8 @@
 package proxy
 
 import (
+	"context"
+	"log/slog"
 	"time"
 
 	"github.com/modelswitch/modelswitch/gateway/auth"
@@ -49,9 +51,6 @@ func (t *trace) refuse(e *protocol.Error) { t.status, t.err = e.Status, e.Messag
 
 // record hands the finished request to the sinks.
 func (h *Handler) record(t *trace) {
-	if h.Usage == nil && h.Conversations == nil && h.Metrics == nil {
-		return
-	}
 	end := time.Now()
 	if t.status == 0 {
 		t.status = 200
@@ -78,6 +77,7 @@ func (h *Handler) record(t *trace) {
 	if !t.firstContent.IsZero() {
 		rec.TTFTMs = t.firstContent.Sub(t.start).Milliseconds()
 	}
+	h.logRequest(&rec, t)
 	if h.Usage != nil {
 		h.Usage.Record(rec)
 	}
@@ -132,4 +132,35 @@ func conversationRecord(rec *usage.Record, t *trace) conversations.Record {
 		c.Attempts = append(c.Attempts, ca)
 	}
 	return c
+}
+
+// logRequest writes one line per request: INFO when it succeeded, WARN
+// otherwise, with what the admin UI's Logs tab shows and filters on.
+func (h *Handler) logRequest(rec *usage.Record, t *trace) {
+	level := slog.LevelInfo
+	if !rec.Success() {
+		level = slog.LevelWarn
+	}
+	if !h.Log.Enabled(context.Background(), level) {
+		return
+	}
+	attrs := []slog.Attr{slog.String("request_id", rec.RequestID), slog.String("key_id", rec.KeyID),
+		slog.String("model", rec.Model), slog.String("provider", rec.Provider), slog.Int("status", rec.Status),
+		slog.Int64("latency_ms", rec.LatencyMs), slog.Bool("stream", rec.Stream),
+		slog.Int("input_tokens", rec.InputTokens), slog.Int("output_tokens", rec.OutputTokens)}
+	if rec.Error != "" {
+		attrs = append(attrs, slog.String("error", rec.Error))
+	}
+	if len(t.attempts) > 1 || (len(t.attempts) == 1 && t.attempts[0].Err != nil) {
+		tried := make([]string, 0, len(t.attempts))
+		for _, a := range t.attempts {
+			s := a.Target.String() + ": ok"
+			if a.Err != nil {
+				s = a.Target.String() + ": " + a.Err.Error()
+			}
+			tried = append(tried, s)
+		}
+		attrs = append(attrs, slog.Any("attempts", tried))
+	}
+	h.Log.LogAttrs(context.Background(), level, rec.Protocol+" request", attrs...)
 }
