@@ -231,6 +231,9 @@ async function main() {
 
   const rootHTML = await fetch(gw.url + '/').then((r) => r.text())
   const spaFromGateway = rootHTML.includes('id="app"')
+  if (!spaFromGateway && process.env.E2E_ALLOW_EXTERNAL_SPA !== '1') {
+    throw new Error('the gateway does not serve the embedded SPA at / (build it with `make build`); set E2E_ALLOW_EXTERNAL_SPA=1 to serve dist/ from here')
+  }
   const fake = FAKE ? createFakeAdmin({ configPath: gw.configPath, adminKey: ADMIN_KEY, gateway: gw.url, gatewayPort: gw.port }) : null
   let base = gw.url
   if (!spaFromGateway || fake) {
