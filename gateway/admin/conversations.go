@@ -106,28 +106,20 @@ func positiveParam(q url.Values, name string, def, max int) (int, error) {
 // dateRange turns date_from and date_to (inclusive days) into the half-open
 // range [date_from 00:00, date_to+1 00:00) in the request's time zone.
 func (a *ConversationsAPI) dateRange(q url.Values) (from, to time.Time, err error) {
-	loc := a.Location
-	if loc == nil {
-		loc = time.Local
+	loc, err := zoneParam(q, a.Location)
+	if err != nil {
+		return from, to, err
 	}
-	if tz := q.Get("tz"); tz != "" {
-		if loc, err = time.LoadLocation(tz); err != nil {
-			return from, to, BadParam("tz", "unknown time zone "+strconv.Quote(tz))
-		}
+	if from, _, err = dateParam(q, "date_from", loc); err != nil {
+		return from, to, err
 	}
-	if s := q.Get("date_from"); s != "" {
-		if from, err = time.ParseInLocation(time.DateOnly, s, loc); err != nil {
-			return from, to, BadParam("date_from", "must be a date YYYY-MM-DD")
-		}
+	var ok bool
+	if to, ok, err = dateParam(q, "date_to", loc); err != nil || !ok {
+		return from, to, err
 	}
-	if s := q.Get("date_to"); s != "" {
-		if to, err = time.ParseInLocation(time.DateOnly, s, loc); err != nil {
-			return from, to, BadParam("date_to", "must be a date YYYY-MM-DD")
-		}
-		to = to.AddDate(0, 0, 1)
-		if !from.IsZero() && !to.After(from) {
-			return from, to, BadParam("date_to", "must not be before date_from")
-		}
+	to = to.AddDate(0, 0, 1)
+	if !from.IsZero() && !to.After(from) {
+		return from, to, BadParam("date_to", "must not be before date_from")
 	}
 	return from, to, nil
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -161,19 +160,11 @@ func (a *UsageAPI) params(r *http.Request, defaultGroup usage.Dimension) (usage.
 }
 
 func (a *UsageAPI) zone(q url.Values) (*time.Location, error) {
-	if tz := q.Get("tz"); tz != "" {
-		loc, err := time.LoadLocation(tz)
-		if err != nil {
-			return nil, BadParam("tz", "unknown time zone "+strconv.Quote(tz))
-		}
-		return loc, nil
-	}
+	var def *time.Location
 	if a.Location != nil {
-		if loc := a.Location(); loc != nil {
-			return loc, nil
-		}
+		def = a.Location()
 	}
-	return time.Local, nil
+	return zoneParam(q, def)
 }
 
 // days turns date or date_from/date_to (inclusive days, default today in
@@ -187,18 +178,13 @@ func (a *UsageAPI) days(q url.Values, loc *time.Location) (from, to time.Time, e
 	from = time.Date(y, m, d, 0, 0, 0, 0, loc)
 	to = from
 	parse := func(name string, into ...*time.Time) error {
-		s := q.Get(name)
-		if s == "" {
-			return nil
-		}
-		t, err := time.ParseInLocation(time.DateOnly, s, loc)
-		if err != nil {
-			return BadParam(name, "must be a date YYYY-MM-DD")
-		}
+		t, ok, err := dateParam(q, name, loc)
 		for _, p := range into {
-			*p = t
+			if ok {
+				*p = t
+			}
 		}
-		return nil
+		return err
 	}
 	if err = parse("date", &from, &to); err == nil {
 		if err = parse("date_from", &from); err == nil {
