@@ -7,7 +7,7 @@ LDFLAGS  := -s -w -X main.version=$(VERSION)
 BIN      := bin
 RUN_ARGS ?=
 
-.PHONY: all build ui run test test-ui vet race fuzz fuzz-short clean
+.PHONY: all build ui run test test-ui vet race fuzz fuzz-short reliability clean
 
 all: build
 
@@ -40,6 +40,16 @@ test: vet race fuzz-short test-ui
 test-ui: build
 	$(NPM) --prefix frontend test
 	$(NPM) --prefix frontend run e2e
+
+# The reliability suite (DESIGN §17) at full size: kill -9 and SIGTERM under
+# load, every fault in both protocols, exact limits under 64 clients, a
+# 2000-stream soak, and every fuzz target for 30 s. `make test` runs the same
+# tests at their quick size (1000 streams, fuzzing 3 s).
+reliability:
+	RELIABILITY_STREAMS=2000 $(GO) test -race -count=1 \
+	  -run 'Kill9|SIGTERM|RateLimitExact|ThousandStream|Reload|EveryFault|StreamDies|DeadPrimary' \
+	  ./cmd/... ./gateway/server/
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=30s
 
 # Each fuzz target for a fixed time (FUZZTIME=1m for longer runs); make test
 # runs them briefly so a regression in a parser shows up in CI.

@@ -157,6 +157,12 @@ type gateway struct {
 // models) plus the standard keys.
 func newGateway(t *testing.T, yamlBody string) *gateway {
 	t.Helper()
+	return newGatewayWithKeys(t, yamlBody, "")
+}
+
+// newGatewayWithKeys is newGateway with extra api_keys entries (YAML list items).
+func newGatewayWithKeys(t *testing.T, yamlBody, extraKeys string) *gateway {
+	t.Helper()
 	text := yamlBody + `
 api_keys:
   - {key: ` + adminKey + `, name: admin, roles: [admin]}
@@ -164,7 +170,7 @@ api_keys:
   - {key: ` + limitedKey + `, name: limited, allowed_models: [glm-5], rate_limit: 2}
   - {key: sk-test-disabled-04, name: off, enabled: false}
   - {key: sk-test-expired-005, name: old, expires_at: "2020-01-01T00:00:00Z"}
-`
+` + extraKeys
 	cfg, _, err := config.Parse([]byte(text), "config.yaml")
 	if err != nil {
 		t.Fatalf("config: %v\n%s", err, text)
