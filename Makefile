@@ -7,7 +7,7 @@ LDFLAGS  := -s -w -X main.version=$(VERSION)
 BIN      := bin
 RUN_ARGS ?=
 
-.PHONY: all build ui run test test-ui vet race fuzz fuzz-short reliability clean
+.PHONY: all build ui run run-headless test test-ui vet race fuzz fuzz-short reliability bench bench-quick bench-bin clean
 
 all: build
 
@@ -23,7 +23,12 @@ ui: frontend/node_modules/.installed
 build: ui
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/modelswitch ./cmd/modelswitch
 
-run: build
+# make run: the desktop flavour (tray; the admin window on demand). Without a
+# display it runs headless and says so. run-headless needs no cgo or GTK.
+run: desktop
+	./$(DESKTOP_BIN)/modelswitch $(RUN_ARGS)
+
+run-headless: build
 	./$(BIN)/modelswitch --start $(RUN_ARGS)
 
 vet:
@@ -33,7 +38,7 @@ vet:
 race:
 	$(GO) test -race -count=1 ./...
 
-test: vet race fuzz-short test-ui
+test: vet race fuzz-short test-ui test-desktop
 
 # Vitest unit tests, then the browser end-to-end test (headless Chromium)
 # against the real binary and a mock upstream.
@@ -51,6 +56,18 @@ reliability:
 	  ./cmd/... ./gateway/server/
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=30s
 
+# make bench measures the gateway against the DESIGN §16 budget and writes
+# docs/benchmarks.md (BENCH_QUICK=1, or make bench-quick, finishes in a minute).
+# The binary keeps its symbols so perf can name functions.
+bench-bin: ui
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-X main.version=$(VERSION)' -o $(BIN)/modelswitch-bench ./cmd/modelswitch
+
+bench: bench-bin
+	$(GO) run ./bench/cmd/bench -gateway $(BIN)/modelswitch-bench
+
+bench-quick: bench-bin
+	BENCH_QUICK=1 $(GO) run ./bench/cmd/bench -gateway $(BIN)/modelswitch-bench
+
 # Each fuzz target for a fixed time (FUZZTIME=1m for longer runs); make test
 # runs them briefly so a regression in a parser shows up in CI.
 FUZZTIME ?= 10s
@@ -66,3 +83,40 @@ fuzz:
 
 clean:
 	rm -rf $(BIN) frontend/dist/assets frontend/dist/index.html
+
+# --- desktop flavour: core with tray (cgo) and the Wails window (desktop.md) ---
+WEBKIT       ?= webkit2_41
+DESKTOP_TAGS := desktop,production,$(WEBKIT)
+DESKTOP_BIN  := $(BIN)/desktop
+DESKTOP_DEBS := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev libayatana-appindicator3-dev
+SMOKE_DEBS   := xvfb xauth dbus dbus-x11 x11-utils xdotool imagemagick trayer \
+                haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils xclip
+SMOKE_TOOLS  := xvfb-run dbus-run-session xwininfo xdotool import trayer status-notifier-watcher gtk-sni-tray-standalone
+SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: desktop deps-desktop deps-desktop-test test-desktop wails-cli
+
+# On Debian/Ubuntu the GTK/WebKit/AppIndicator build packages are installed
+# when missing; macOS has what it needs with Xcode's command line tools.
+deps-desktop:
+	@[ "$$(uname)" = Darwin ] || pkg-config --exists gtk+-3.0 webkit2gtk-4.1 ayatana-appindicator3-0.1 2>/dev/null || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(DESKTOP_DEBS); }
+
+deps-desktop-test:
+	@for t in $(SMOKE_TOOLS); do command -v $$t >/dev/null || missing=1; done; [ -z "$$missing" ] || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(SMOKE_DEBS); }
+
+desktop: ui deps-desktop
+	CGO_ENABLED=1 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -tags $(DESKTOP_TAGS) -o $(DESKTOP_BIN)/modelswitch ./cmd/modelswitch
+	CGO_ENABLED=1 $(GO) build -trimpath -ldflags '-s -w' -tags $(DESKTOP_TAGS) -o $(DESKTOP_BIN)/modelswitch-ui ./cmd/modelswitch-ui
+
+test-desktop: desktop deps-desktop-test
+	CGO_ENABLED=1 $(GO) vet -tags $(DESKTOP_TAGS) ./app/... ./cmd/...
+	$(GO) vet -tags desktopsmoke ./build/smoke
+	CGO_ENABLED=1 $(GO) test -race -count=1 -tags $(DESKTOP_TAGS) ./app/... ./cmd/...
+	MS_BIN_DIR=$(DESKTOP_BIN) build/desktop-smoke.sh
+
+wails-cli:
+	cd build/wailscli && $(GO) build -o ../../$(BIN)/wails github.com/wailsapp/wails/v2/cmd/wails

@@ -3,23 +3,15 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"path/filepath"
 	"strings"
-	"syscall"
 
+	"github.com/modelswitch/modelswitch/app/core"
 	"github.com/modelswitch/modelswitch/frontend"
-	"github.com/modelswitch/modelswitch/gateway/config"
-	"github.com/modelswitch/modelswitch/gateway/logs"
-	"github.com/modelswitch/modelswitch/gateway/server"
-	"github.com/modelswitch/modelswitch/gateway/store"
-	"github.com/modelswitch/modelswitch/gateway/workspace"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -87,106 +79,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if handled, code := runServiceVerb(o.svc, o.workspace, o.host, o.port, stdout, stderr); handled {
 		return code
 	}
-	// Every other shape (desktop, service) arrives in later versions; today all
-	// of them run the headless core.
+	// Without --start a desktop build with a display runs the core with its
+	// tray (runDesktop); everything else runs the headless core.
+	if !o.start {
+		if handled, code := runDesktop(o, stdout, stderr); handled {
+			return code
+		}
+	}
 	return serve(o, stdout, stderr)
 }
 
+// serve runs the headless core: gateway and control channel, in the
+// foreground until SIGINT/SIGTERM (SIGHUP reloads). The service runs the same.
 func serve(o *options, stdout, stderr io.Writer) int {
-	dir, err := workspace.Resolve(o.workspace)
-	if err != nil {
-		fmt.Fprintln(stderr, "modelswitch:", err)
-		return 2
-	}
-	ws, first, err := workspace.Open(dir)
-	if err != nil {
-		fmt.Fprintln(stderr, "modelswitch:", err)
-		return 1
-	}
-	unlock, err := ws.Lock()
-	if err != nil {
-		fmt.Fprintln(stderr, "modelswitch:", err)
-		return 1
-	}
-	defer unlock()
-	if first != nil {
-		fmt.Fprintf(stdout, "Created %s with a new admin API key (shown only this once):\n\n    %s\n\n"+
-			"Add your providers and models to that file; clients use the key as their API key.\n\n",
-			first.ConfigPath, first.AdminKey)
-	}
-
-	cfg, warnings, err := config.Load(ws.ConfigPath)
-	if err != nil {
-		fmt.Fprintf(stderr, "modelswitch: configuration %s is invalid:\n%v\n", ws.ConfigPath, err)
-		return 2
-	}
-	logDir := cfg.Gateway.LogDir
-	if !filepath.IsAbs(logDir) {
-		logDir = filepath.Join(ws.Dir, logDir)
-	}
-	lg, err := logs.Setup(logs.Options{Dir: logDir, Level: cfg.Gateway.SlogLevel(), MaxBytes: cfg.Gateway.LogMaxBytes,
-		Backups: cfg.Gateway.LogBackupCount, Console: stderr})
-	if err != nil {
-		fmt.Fprintln(stderr, "modelswitch: setting up logs:", err)
-		return 1
-	}
-	defer lg.Close()
-	log := lg.Logger
-	for _, w := range warnings {
-		log.Warn("config: " + w.String())
-	}
-	db, err := store.Open(filepath.Join(ws.DataDir, store.FileName))
-	if err != nil {
-		fmt.Fprintln(stderr, "modelswitch:", err)
-		return 1
-	}
-	defer db.Close()
-
-	srv, err := server.New(server.Options{
-		Config:       cfg,
-		Host:         o.host,
-		Port:         o.port,
-		Log:          log,
-		Version:      version,
-		ConfigPath:   ws.ConfigPath,
-		DB:           db,
-		WorkspaceDir: ws.Dir,
-		LogRing:      lg.Ring,
-		UI:           frontend.Handler(),
-		OnReload:     func(c *config.Config) { lg.SetLevel(c.Gateway.SlogLevel()) },
-	})
-	if err != nil {
-		fmt.Fprintln(stderr, "modelswitch:", err)
-		return 1
-	}
-	addr, err := srv.Listen()
-	if err != nil {
-		fmt.Fprintln(stderr, "modelswitch:", err)
-		return 1
-	}
-	log.Info("ModelSwitch is serving", "version", version, "address", "http://"+addr.String(),
-		"workspace", ws.Dir, "models", len(cfg.Models), "providers", len(cfg.Providers))
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
-	go func() {
-		for {
-			select {
-			case <-hup:
-				log.Info("SIGHUP: reloading the configuration")
-				_ = srv.ReloadFromDisk()
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	if err := srv.Run(ctx); err != nil {
-		log.Error("gateway stopped with an error", "err", err)
-		return 1
-	}
-	log.Info("ModelSwitch stopped")
-	return 0
+	return core.Main(core.MainOptions{Workspace: o.workspace, Host: o.host, Port: o.port, Version: version,
+		Stdout: stdout, Stderr: stderr, UI: frontend.Handler()})
 }

@@ -1,0 +1,109 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/modelswitch/modelswitch/app/claudecode"
+	"github.com/modelswitch/modelswitch/app/control"
+	"github.com/modelswitch/modelswitch/gateway/config"
+)
+
+// ClaudeKeyName names the API key the desktop creates for Claude Code: a
+// user key of its own, so that its traffic shows apart in the usage and can
+// be disabled without touching the admin key.
+const ClaudeKeyName = "Claude Code (desktop)"
+
+// SetClaudeCode turns the "Claude Code → ModelSwitch" switch on or off
+// (app/claudecode edits only its own env keys of settings.json and restores
+// them on switch-off).
+func (c *Core) SetClaudeCode(ctx context.Context, on bool) (control.ClaudeCode, error) {
+	if !on {
+		res, err := c.cc.Disable()
+		if errors.Is(err, claudecode.ErrNotEnabled) {
+			if st := c.claudeStatus(); st.Enabled {
+				return st, control.Errorf(http.StatusConflict, "%v", err)
+			}
+			return c.claudeStatus(), nil // already off
+		}
+		if err != nil {
+			return c.claudeStatus(), control.Errorf(http.StatusConflict, "%v", err)
+		}
+		c.log.Info("Claude Code pointed back at its previous backend", "settings", res.Path, "restored", res.Changed, "kept", len(res.Kept))
+		return c.claudeStatus(), nil
+	}
+	srv, err := c.gw.current()
+	if err != nil {
+		return c.claudeStatus(), control.Errorf(http.StatusServiceUnavailable, "config.yaml cannot be loaded: %v", err)
+	}
+	token, err := c.claudeKey(srv)
+	if err != nil {
+		return c.claudeStatus(), err
+	}
+	cfg := srv.Current()
+	_, addr, _, _ := c.gw.state()
+	opts := claudecode.Options{BaseURL: baseURL(addr), Token: token}
+	if len(cfg.Models) > 0 {
+		opts.Model = cfg.Models[0].Name
+	}
+	res, err := c.cc.Enable(opts)
+	if err != nil {
+		return c.claudeStatus(), control.Errorf(http.StatusConflict, "%v", err)
+	}
+	c.log.Info("Claude Code now uses ModelSwitch", "settings", res.Path, "backup", res.Backup, "base_url", opts.BaseURL, "model", opts.Model)
+	return c.claudeStatus(), nil
+}
+
+// claudeKey returns the secret of the desktop's Claude Code key, creating
+// the key in config.yaml when it is missing or unusable.
+func (c *Core) claudeKey(ed configEditor) (string, error) {
+	c.editMu.Lock()
+	defer c.editMu.Unlock()
+	if k := findClaudeKey(ed.Current(), time.Now()); k != "" {
+		return k, nil
+	}
+	secret := config.NewSecret()
+	type yamlKey struct {
+		Key         string   `yaml:"key"`
+		Name        string   `yaml:"name"`
+		Roles       []string `yaml:"roles"`
+		Description string   `yaml:"description"`
+		CreatedAt   string   `yaml:"created_at"`
+	}
+	_, err := ed.Edit(func(doc *config.Document) error {
+		return doc.Append(config.Path{config.K("api_keys")}, yamlKey{Key: secret, Name: ClaudeKeyName, Roles: []string{config.RoleUser},
+			Description: "Created by the ModelSwitch tray for the Claude Code switch",
+			CreatedAt:   time.Now().Format(time.RFC3339)})
+	})
+	if err != nil {
+		return "", control.Errorf(http.StatusConflict, "creating an API key for Claude Code in config.yaml: %v", err)
+	}
+	c.log.Info("created an API key for Claude Code", "name", ClaudeKeyName)
+	return secret, nil
+}
+
+func findClaudeKey(cfg *config.Config, now time.Time) string {
+	for i := range cfg.APIKeys {
+		k := &cfg.APIKeys[i]
+		if k.Name != ClaudeKeyName || !k.IsEnabled() || len(k.AllowedModels) > 0 || k.Key == "" {
+			continue
+		}
+		if exp, ok := k.Expiry(cfg.Gateway.Location()); ok && !now.Before(exp) {
+			continue
+		}
+		return k.Key
+	}
+	return ""
+}
+
+// claudeStatus reads the live settings file.
+func (c *Core) claudeStatus() control.ClaudeCode {
+	st, err := c.cc.Status()
+	out := control.ClaudeCode{Enabled: st.Enabled, Foreign: st.Foreign, Path: st.Path, BaseURL: st.BaseURL}
+	if err != nil {
+		out.Error = err.Error()
+	}
+	return out
+}

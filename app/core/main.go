@@ -1,0 +1,181 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/modelswitch/modelswitch/app/control"
+	"github.com/modelswitch/modelswitch/gateway/config"
+	"github.com/modelswitch/modelswitch/gateway/logs"
+	"github.com/modelswitch/modelswitch/gateway/store"
+	"github.com/modelswitch/modelswitch/gateway/workspace"
+)
+
+// MainOptions are the command line's choices for Main.
+type MainOptions struct {
+	Workspace string // --workspace; "" = $MODELSWITCH_WORKSPACE, else ~/.modelswitch
+	Host      string
+	Port      int
+	Version   string
+	Stdout    io.Writer
+	Stderr    io.Writer
+	UI        http.Handler // the admin SPA
+	// Desktop: a launch that finds a core already serving the workspace asks
+	// it to open its window and exits 0; a gateway that cannot start (busy
+	// port, invalid config.yaml) leaves the core running so the tray and the
+	// window can say why and start it later.
+	Desktop bool
+	// RunUI, when set, runs on the calling goroutine (the main thread: the
+	// tray's GUI loop) and returns when the tray has quit. Without it Main
+	// waits for SIGINT/SIGTERM or POST /quit.
+	RunUI func(c *Core)
+	// OnQuit runs once the core has stopped everything (the tray ends its loop there).
+	OnQuit func()
+	// Window overrides how the admin window is opened (tests).
+	Window WindowLauncher
+}
+
+// Main runs a core for the workspace: lock, config, logs, database, control
+// channel, gateway; then the UI or a signal wait. Exit codes: 0 ok (also a
+// desktop launch that handed over to the running core), 1 runtime failure,
+// 2 bad workspace or configuration.
+func Main(o MainOptions) int {
+	fail := func(code int, format string, args ...any) int {
+		fmt.Fprintf(o.Stderr, "modelswitch: "+format+"\n", args...)
+		return code
+	}
+	dir, err := workspace.Resolve(o.Workspace)
+	if err != nil {
+		return fail(2, "%v", err)
+	}
+	ws, first, err := workspace.Open(dir)
+	if err != nil {
+		return fail(1, "%v", err)
+	}
+	unlock, err := ws.Lock()
+	if err != nil {
+		var le *workspace.LockedError
+		if errors.As(err, &le) && o.Desktop {
+			if code, ok := handOver(ws, o); ok {
+				return code
+			}
+		}
+		return fail(1, "%v", err)
+	}
+	defer unlock()
+	if first != nil {
+		fmt.Fprintf(o.Stdout, "Created %s with a new admin API key (shown only this once):\n\n    %s\n\n"+
+			"Add your providers and models to that file; clients use the key as their API key.\n\n",
+			first.ConfigPath, first.AdminKey)
+	}
+	cfg, warnings, cfgErr := config.Load(ws.ConfigPath)
+	if cfgErr != nil && !o.Desktop {
+		return fail(2, "configuration %s is invalid:\n%v", ws.ConfigPath, cfgErr)
+	}
+	lopts := logs.Options{Dir: ws.LogDir, Console: o.Stderr}
+	if cfg != nil {
+		g := cfg.Gateway
+		lopts.Dir, lopts.Level, lopts.MaxBytes, lopts.Backups = g.LogDir, g.SlogLevel(), g.LogMaxBytes, g.LogBackupCount
+		if !filepath.IsAbs(lopts.Dir) {
+			lopts.Dir = filepath.Join(ws.Dir, lopts.Dir)
+		}
+	}
+	lg, err := logs.Setup(lopts)
+	if err != nil {
+		return fail(1, "setting up logs: %v", err)
+	}
+	defer lg.Close()
+	log := lg.Logger
+	for _, w := range warnings {
+		log.Warn("config: " + w.String())
+	}
+	if cfgErr != nil {
+		log.Error("configuration is invalid; the gateway stays stopped until it is fixed", "path", ws.ConfigPath, "err", cfgErr)
+	}
+	db, err := store.Open(filepath.Join(ws.DataDir, store.FileName))
+	if err != nil {
+		return fail(1, "%v", err)
+	}
+	defer db.Close()
+
+	c, err := New(Options{Workspace: ws, Host: o.Host, Port: o.Port, Version: o.Version, Log: log, Logs: lg, DB: db,
+		UI: o.UI, OnQuit: o.OnQuit, Window: o.Window})
+	if err != nil {
+		return fail(1, "%v", err)
+	}
+	gwErr, err := c.Start()
+	if err != nil {
+		return fail(1, "%v", err)
+	}
+	if gwErr != nil && !o.Desktop {
+		c.Shutdown()
+		return fail(1, "%v", gwErr)
+	}
+	if st, _ := c.Status(context.Background()); st.Gateway.Running {
+		log.Info("ModelSwitch is serving", "version", o.Version, "address", st.Gateway.BaseURL, "workspace", ws.Dir,
+			"control", c.SocketPath(), "models", len(st.Models))
+	} else {
+		log.Warn("ModelSwitch core is up; the gateway is stopped", "version", o.Version, "reason", st.Gateway.Error,
+			"workspace", ws.Dir, "control", c.SocketPath())
+	}
+
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	watched := make(chan struct{})
+	go func() { // ends when the core has quit, so nothing logs after the logs close
+		defer close(watched)
+		for {
+			select {
+			case sig := <-sigs:
+				if sig == syscall.SIGHUP {
+					log.Info("SIGHUP: reloading the configuration")
+					c.Reload()
+					continue
+				}
+				log.Info("signal received: quitting", "signal", sig.String())
+				_ = c.Quit(context.Background())
+			case <-c.Done():
+				return
+			}
+		}
+	}()
+	if o.RunUI != nil {
+		o.RunUI(c)
+	} else {
+		<-c.Done()
+	}
+	c.Shutdown()
+	signal.Stop(sigs)
+	<-watched
+	log.Info("ModelSwitch stopped")
+	return 0
+}
+
+// handOver asks the core that holds the workspace to open its window (a
+// desktop launch), then the launch exits 0. ok is false when nothing answers
+// on the control socket; then the lock error is the message, as it is for a
+// headless launch.
+func handOver(ws *workspace.Workspace, o MainOptions) (code int, ok bool) {
+	cl := control.NewClient(control.SocketPath(ws.RunDir))
+	defer cl.CloseIdle()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	st, err := cl.Status(ctx)
+	if err != nil {
+		return 0, false
+	}
+	if err := cl.OpenWindow(ctx); err != nil {
+		fmt.Fprintf(o.Stderr, "modelswitch: ModelSwitch is already running (pid %d) but could not open its window: %v\n", st.PID, err)
+		return 1, true
+	}
+	fmt.Fprintf(o.Stdout, "ModelSwitch is already running for %s (pid %d); asked it to open its window.\n", ws.Dir, st.PID)
+	return 0, true
+}

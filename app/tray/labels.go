@@ -1,0 +1,138 @@
+package tray
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/modelswitch/modelswitch/app/control"
+)
+
+// Label keys.
+const (
+	lOpen = iota
+	lRunning
+	lStopped
+	lStart
+	lStop
+	lToday
+	lTodayNone
+	lRoutes
+	lNoModels
+	lAuto
+	lClaude
+	lCopy
+	lFolder
+	lQuit
+	lUnreachable
+	nLabels
+)
+
+var labels = map[string][nLabels]string{
+	"en": {
+		lOpen:        "Open ModelSwitch…",
+		lRunning:     "● Running on %s",
+		lStopped:     "○ Stopped",
+		lStart:       "Start gateway",
+		lStop:        "Stop gateway",
+		lToday:       "Today: %s requests · %s tokens",
+		lTodayNone:   "Today: no usage data",
+		lRoutes:      "Route",
+		lNoModels:    "Route (no models yet)",
+		lAuto:        "Auto failover",
+		lClaude:      "Claude Code → ModelSwitch",
+		lCopy:        "Copy base URL",
+		lFolder:      "Open workspace folder",
+		lQuit:        "Quit",
+		lUnreachable: "○ Core not answering: %s",
+	},
+	"zh": {
+		lOpen:        "打开 ModelSwitch…",
+		lRunning:     "● 运行中：%s",
+		lStopped:     "○ 已停止",
+		lStart:       "启动网关",
+		lStop:        "停止网关",
+		lToday:       "今日：%s 次请求 · %s tokens",
+		lTodayNone:   "今日：暂无用量数据",
+		lRoutes:      "路由",
+		lNoModels:    "路由（尚无模型）",
+		lAuto:        "自动故障转移",
+		lClaude:      "Claude Code → ModelSwitch",
+		lCopy:        "复制 Base URL",
+		lFolder:      "打开工作目录",
+		lQuit:        "退出",
+		lUnreachable: "○ 核心无响应：%s",
+	},
+}
+
+func text(lang string, key int) string {
+	l, ok := labels[lang]
+	if !ok {
+		l = labels["en"]
+	}
+	return l[key]
+}
+
+// statusLine is the first line under "Open": running with the address, or
+// stopped with the reason (a busy port names its holder and a free port).
+func statusLine(lang string, st control.Status) string {
+	if st.Gateway.Running {
+		return fmt.Sprintf(text(lang, lRunning), st.Gateway.Address)
+	}
+	s := text(lang, lStopped)
+	if st.Gateway.Error != "" {
+		s += " — " + st.Gateway.Error
+	}
+	return ellipsis(s, 96)
+}
+
+// todayLine is today's requests and tokens.
+func todayLine(lang string, t *control.Today) string {
+	if t == nil {
+		return text(lang, lTodayNone)
+	}
+	return fmt.Sprintf(text(lang, lToday), strconv.FormatInt(t.Requests, 10), compact(t.Tokens))
+}
+
+// compact writes 1234567 as 1.2M and 12345 as 12.3k.
+func compact(n int64) string {
+	switch {
+	case n >= 1_000_000_000:
+		return trimZero(fmt.Sprintf("%.1f", float64(n)/1e9)) + "B"
+	case n >= 1_000_000:
+		return trimZero(fmt.Sprintf("%.1f", float64(n)/1e6)) + "M"
+	case n >= 10_000:
+		return trimZero(fmt.Sprintf("%.1f", float64(n)/1e3)) + "k"
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+func trimZero(s string) string { return strings.TrimSuffix(s, ".0") }
+
+func ellipsis(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:max-1]) + "…"
+}
+
+// adapterLabel is one adapter in a model's Route submenu.
+func adapterLabel(a control.Adapter) string {
+	return a.Adapter + " · " + a.ModelName
+}
+
+// modelLabel is a model's entry in the Route submenu: its name and what it routes to first.
+func modelLabel(lang string, m control.Model) string {
+	if m.Pinned != "" {
+		for _, a := range m.Adapters {
+			if a.ID == m.Pinned {
+				return m.Name + " → " + adapterLabel(a)
+			}
+		}
+	}
+	return m.Name + " (" + text(lang, lAuto) + ")"
+}
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
