@@ -64,7 +64,15 @@ func (ex *exchange) attempt(t router.Target) error {
 	if err != nil {
 		return err
 	}
-	ex.trace.upstreamBody = out.body
+	// The conversation log keeps the upstream request only when it differs
+	// from the client's by more than the model name (the record names the
+	// upstream model): a Claude Code turn is ~76 KB, and two copies per
+	// record cost the writer's memory and CPU (docs/benchmarks.md).
+	if out.lane != passThrough {
+		ex.trace.upstreamBody = out.body
+	} else {
+		ex.trace.upstreamBody = nil
+	}
 	ctx, cancel := context.WithCancel(ex.r.Context())
 	total := seconds(adapter.Timeout, 60*time.Second)
 	timer := newDeadline(cancel, min(seconds(p.Timeouts.FirstByte, total), total), total)

@@ -30,7 +30,11 @@ func (s *Server) openRecords() error {
 		LogBodies: g.LogBodies,
 		MaxBytes:  g.LogMaxBytes,
 		Backups:   g.LogBackupCount,
-		Logger:    s.log,
+		// A queued record holds its request body (a Claude Code turn is ~76 KB):
+		// 256 of them bound the memory when the disk falls behind; beyond that
+		// records are dropped and counted, never the request slowed.
+		Buffer: 256,
+		Logger: s.log,
 	})
 	if err != nil {
 		return err
