@@ -2,8 +2,10 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -154,6 +156,7 @@ func (v *validator) providers(c *Config) {
 			seen[p.Name] = v.line(fmt.Sprintf("providers[%d]", i), p.Line)
 		}
 		v.baseURL(p, f("base_url"), where)
+		v.notSelf(p, &c.Gateway, f("base_url"), where)
 		if names := unresolvedEnv(p.APIKey); len(names) > 0 {
 			v.warn(f("api_key"), p.Line, "%s: api_key uses ${%s}, which is not set; the text is sent as written", where, names[0])
 		}
@@ -191,6 +194,30 @@ func (v *validator) baseURL(p *Provider, field, where string) {
 	u, err := url.Parse(p.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		v.fail(field, p.Line, "%s: base_url %q is not an http:// or https:// URL", where, p.BaseURL)
+	}
+}
+
+// notSelf refuses a provider whose base_url is this gateway's own listener:
+// every request would loop back into the gateway until the queue or the
+// timeouts gave up. (A --port override is not known here; the listener's
+// address is compared as configured.)
+func (v *validator) notSelf(p *Provider, g *Gateway, field, where string) {
+	u, err := url.Parse(p.BaseURL)
+	if err != nil || u.Hostname() == "" {
+		return
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	if port != strconv.Itoa(g.Port) {
+		return
+	}
+	host := u.Hostname()
+	ip := net.ParseIP(host)
+	loopback := strings.EqualFold(host, "localhost") || (ip != nil && ip.IsLoopback())
+	if loopback || host == g.Host || (ip != nil && ip.IsUnspecified()) {
+		v.fail(field, p.Line, "%s: base_url %q points at this gateway itself (gateway.port %d); requests would loop", where, p.BaseURL, g.Port)
 	}
 }
 

@@ -198,3 +198,24 @@ models:
 		}
 	}
 }
+
+// TestProviderPointingAtTheGatewayIsRefused: an upstream that is our own
+// listener would loop every request back into the gateway.
+func TestProviderPointingAtTheGatewayIsRefused(t *testing.T) {
+	for _, tc := range []struct {
+		base string
+		bad  bool
+	}{
+		{"http://127.0.0.1:8000/v1", true},
+		{"http://localhost:8000", true},
+		{"http://[::1]:8000/v1", true},
+		{"http://127.0.0.1:8001/v1", false},
+		{"https://api.example.com/v1", false},
+	} {
+		_, _, err := Parse([]byte("gateway: {port: 8000}\nproviders:\n  - {name: p, base_url: \""+tc.base+"\"}\n"), "c.yaml")
+		got := err != nil && strings.Contains(err.Error(), "points at this gateway itself")
+		if got != tc.bad {
+			t.Errorf("%s: refused=%v (%v), want %v", tc.base, got, err, tc.bad)
+		}
+	}
+}
