@@ -24,6 +24,7 @@ const (
 	lClaude
 	lCopy
 	lFolder
+	lLogin
 	lQuit
 	lUnreachable
 	nLabels
@@ -44,6 +45,7 @@ var labels = map[string][nLabels]string{
 		lClaude:      "Claude Code → ModelSwitch",
 		lCopy:        "Copy base URL",
 		lFolder:      "Open workspace folder",
+		lLogin:       "Start at login",
 		lQuit:        "Quit",
 		lUnreachable: "○ Core not answering: %s",
 	},
@@ -61,6 +63,7 @@ var labels = map[string][nLabels]string{
 		lClaude:      "Claude Code → ModelSwitch",
 		lCopy:        "复制 Base URL",
 		lFolder:      "打开工作目录",
+		lLogin:       "登录时启动",
 		lQuit:        "退出",
 		lUnreachable: "○ 核心无响应：%s",
 	},

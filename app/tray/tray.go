@@ -35,9 +35,17 @@ type Options struct {
 	// Copy puts text on the clipboard; OpenFolder shows a directory in the file manager.
 	Copy       func(text string) error
 	OpenFolder func(dir string) error
-	Log        *slog.Logger
+	// Autostart is the login item (app/autostart); nil hides "Start at login".
+	Autostart Autostart
+	Log       *slog.Logger
 	// Poll is how often the status is read again (default 2 s).
 	Poll time.Duration
+}
+
+// Autostart starts the app at login.
+type Autostart interface {
+	Enabled() bool
+	Set(on bool) error
 }
 
 // node caches what an item shows, so a refresh changes only what differs.
@@ -100,6 +108,7 @@ type Tray struct {
 	lang                                string
 	open, status, today, toggle, routes *node
 	claude, copyURL, folder, quit       *node
+	login                               *node
 	models                              map[string]*modelMenu
 	modelOrder                          []string
 	notice                              string // the last action's failure, shown for a while
@@ -137,6 +146,7 @@ func New(tk Toolkit, o Options) *Tray {
 	tk.AddSeparator()
 	t.copyURL = add(lCopy, false, t.doCopy)
 	t.folder = add(lFolder, false, t.doFolder)
+	t.login = add(lLogin, true, t.doLogin)
 	tk.AddSeparator()
 	t.quit = add(lQuit, false, t.doQuit)
 	return t
@@ -219,6 +229,7 @@ func (t *Tray) Show(st control.Status) {
 	t.claude.set(text(l, lClaude), st.ClaudeCode.Enabled, st.ClaudeCode.Error == "", true)
 	t.copyURL.set(text(l, lCopy), false, st.Gateway.BaseURL != "", true)
 	t.folder.set(text(l, lFolder), false, true, true)
+	t.login.set(text(l, lLogin), t.o.Autostart != nil && t.o.Autostart.Enabled(), true, t.o.Autostart != nil)
 	t.quit.set(text(l, lQuit), false, true, true)
 }
 
@@ -330,6 +341,13 @@ func (t *Tray) doCopy() {
 func (t *Tray) doFolder() {
 	if dir := t.snapshot().Workspace; dir != "" && t.o.OpenFolder != nil {
 		t.report("opening the workspace folder", t.o.OpenFolder(dir))
+	}
+}
+
+// doLogin flips the login item; the checkmark follows the file on the next refresh.
+func (t *Tray) doLogin() {
+	if t.o.Autostart != nil {
+		t.report("changing start at login", t.o.Autostart.Set(!t.o.Autostart.Enabled()))
 	}
 }
 

@@ -154,10 +154,11 @@ func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, n
 
 func TestMenuShowsStatus(t *testing.T) {
 	kit := &fakeKit{}
-	tr := New(kit, Options{Backend: &fakeBackend{}, Log: quietLog()})
+	tr := New(kit, Options{Backend: &fakeBackend{}, Log: quietLog(), Autostart: &fakeAutostart{}})
 	tr.Show(sample())
 	want := []string{"Open ModelSwitch…", "---", "● Running on 127.0.0.1:8000", "Today: 12 requests · 12.3k tokens",
-		"Stop gateway", "---", "Route", "Claude Code → ModelSwitch", "---", "Copy base URL", "Open workspace folder", "---", "Quit"}
+		"Stop gateway", "---", "Route", "Claude Code → ModelSwitch", "---", "Copy base URL", "Open workspace folder",
+		"Start at login", "---", "Quit"}
 	if got := kit.titles(); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("menu\n%q\nwant\n%q", got, want)
 	}
@@ -283,5 +284,36 @@ func TestCompact(t *testing.T) {
 		if got := compact(n); got != want {
 			t.Errorf("compact(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+type fakeAutostart struct {
+	mu sync.Mutex
+	on bool
+}
+
+func (f *fakeAutostart) Enabled() bool { f.mu.Lock(); defer f.mu.Unlock(); return f.on }
+func (f *fakeAutostart) Set(on bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.on = on
+	return nil
+}
+
+// TestStartAtLogin: the checkbox flips the login item and shows the live state.
+func TestStartAtLogin(t *testing.T) {
+	kit := &fakeKit{}
+	as := &fakeAutostart{}
+	tr := New(kit, Options{Backend: &fakeBackend{st: sample()}, Log: quietLog(), Poll: time.Hour, Autostart: as})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go tr.Run(ctx)
+	waitFor(t, func() bool { return kit.item("Start at login") != nil })
+	kit.item("Start at login").click()
+	waitFor(t, func() bool { _, checked, _ := kit.item("Start at login").get(); return as.Enabled() && checked })
+	as.Set(false) // removed by hand: the next refresh shows it
+	tr.Show(sample())
+	if _, checked, _ := kit.item("Start at login").get(); checked {
+		t.Error("checkbox does not follow the login item")
 	}
 }

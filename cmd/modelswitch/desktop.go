@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
+	"github.com/modelswitch/modelswitch/app/autostart"
 	"github.com/modelswitch/modelswitch/app/core"
 	"github.com/modelswitch/modelswitch/app/tray"
 	"github.com/modelswitch/modelswitch/frontend"
@@ -27,8 +29,24 @@ func runDesktop(o *options, stdout, stderr io.Writer) (handled bool, code int) {
 		Workspace: o.workspace, Host: o.host, Port: o.port, Version: version,
 		Stdout: stdout, Stderr: stderr, UI: frontend.Handler(), Desktop: true,
 		RunUI: func(c *core.Core) {
-			tray.Run(tray.Options{Backend: c, Log: c.Logger(), Quit: func() { _ = c.Quit(context.Background()) }})
+			tray.Run(tray.Options{Backend: c, Log: c.Logger(), Quit: func() { _ = c.Quit(context.Background()) },
+				Autostart: loginItem(c)})
 		},
 		OnQuit: tray.Quit,
 	})
+}
+
+// loginItem is "Start at login" for this executable and workspace; nil (the
+// item hidden) when either is unknown.
+func loginItem(c *core.Core) tray.Autostart {
+	exe, err := os.Executable()
+	if err == nil {
+		exe, err = filepath.EvalSymlinks(exe)
+	}
+	home, herr := os.UserHomeDir()
+	st, serr := c.Status(context.Background())
+	if err != nil || herr != nil || serr != nil || st.Workspace == "" {
+		return nil
+	}
+	return autostart.New(home, exe, st.Workspace, nil)
 }
