@@ -114,11 +114,12 @@ func TestDesktopSmoke(t *testing.T) {
 	})
 	var menu *menuItem
 	wantTop := []string{"Open ModelSwitch…", "---", fmt.Sprintf("● Running on 127.0.0.1:%d", port), "Today: 0 requests · 0 tokens",
-		"Stop gateway", "---", "Route", "Claude Code → ModelSwitch", "---", "Copy base URL", "Open workspace folder", "---", "Quit"}
+		"Stop gateway", "---", "Route", "Claude Code → ModelSwitch", "---", "Copy base URL", "Open workspace folder", "Start at login", "---", "Quit"}
 	eventually(t, 10*time.Second, func() string { return fmt.Sprintf("tray menu %q, want %q", menu.labels(), wantTop) }, func() bool {
 		menu, err = tray.layout()
 		return err == nil && strings.Join(menu.labels(), "|") == strings.Join(wantTop, "|")
 	})
+	t.Logf("RSS of the core with the tray, idle: %s", rss(c.cmd.Process.Pid))
 	id, _ := tray.prop("Id")
 	status, _ := tray.prop("Status")
 	items, _ := registeredItems(conn)
@@ -227,6 +228,7 @@ func TestDesktopSmoke(t *testing.T) {
 	})
 	clickLabel(t, tray, "Claude Code → ModelSwitch") // on again: Quit must restore it
 
+	t.Logf("RSS of the core with the tray, after the window, route, Claude Code and gateway restarts: %s", rss(c.cmd.Process.Pid))
 	// Quit: clean exit, window gone, Claude Code restored, socket removed.
 	eventually(t, 10*time.Second, func() string { return "switch not on before quit" }, func() bool {
 		return strings.Contains(fileText(settings), "ANTHROPIC_BASE_URL")
