@@ -193,5 +193,9 @@ func isUsageOnlyChunk(ev sse.Event) bool {
 		return false
 	}
 	choices, ok := obj.Get("choices")
-	return ok && choices.Kind == jsonbody.KindArray && len(bytes.TrimSpace(choices.Raw(ev.Data)[1:choices.End-choices.Start-1])) == 0
+	if !ok || choices.Kind != jsonbody.KindArray {
+		return false
+	}
+	raw := choices.Raw(ev.Data) // "[" … "]"
+	return len(bytes.TrimSpace(raw[1:len(raw)-1])) == 0
 }
