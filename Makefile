@@ -7,7 +7,7 @@ LDFLAGS  := -s -w -X main.version=$(VERSION)
 BIN      := bin
 RUN_ARGS ?=
 
-.PHONY: all build ui run run-headless test test-ui vet race fuzz fuzz-short reliability bench bench-quick bench-bin clean
+.PHONY: all build ui run run-headless test-claude-code test test-ui vet race fuzz fuzz-short reliability bench bench-quick bench-bin clean
 
 all: build
 
@@ -55,6 +55,11 @@ reliability:
 	  -run 'Kill9|SIGTERM|RateLimitExact|ThousandStream|Reload|EveryFault|StreamDies|DeadPrimary' \
 	  ./cmd/... ./gateway/server/
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=30s
+
+# A real Claude Code session (npm, pinned) through the gateway on an
+# OpenAI-style upstream: a two-turn tool loop. Needs python3 and the npm registry.
+test-claude-code: build
+	build/claudecode-e2e/run.sh
 
 # make bench measures the gateway against the DESIGN §16 budget and writes
 # docs/benchmarks.md (BENCH_QUICK=1, or make bench-quick, finishes in a minute).
