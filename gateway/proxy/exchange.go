@@ -31,7 +31,9 @@ type exchange struct {
 	snap  *Snapshot
 	in    *inbound
 	model *config.Model
-	trace *trace
+	// adapters is model.Targets(), sorted once per request; Target.Index points here.
+	adapters []config.Adapter
+	trace    *trace
 
 	// Set by the winning attempt; relay consumes them.
 	target   router.Target
@@ -59,7 +61,7 @@ func (ex *exchange) attempt(t router.Target) error {
 	// Nothing of a failed attempt carries over to this one.
 	ex.body, ex.events, ex.prelude, ex.conv, ex.pending = nil, nil, nil, nil, nil
 	client := ex.snap.Upstreams[p.Name]
-	adapter := ex.model.Targets()[t.Index]
+	adapter := ex.adapters[t.Index]
 	out, err := ex.buildRequest(p, client.Protocol(), adapter)
 	if err != nil {
 		return err

@@ -67,8 +67,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, f protocol.Famil
 		return
 	}
 	tr.modelName = model.Name
-	ex := &exchange{h: h, w: w, r: r, snap: snap, in: in, model: model, trace: tr}
-	res, err := router.Try(r.Context(), h.now, snap.targets(model), ex.attempt)
+	ex := &exchange{h: h, w: w, r: r, snap: snap, in: in, model: model, adapters: model.Targets(), trace: tr}
+	res, err := router.Try(r.Context(), h.now, snap.targets(ex.adapters), ex.attempt)
 	tr.attempts = res.Attempts
 	if err != nil {
 		tr.status, tr.err = h.fail(w, r, in, model, res.Attempts, err)

@@ -77,7 +77,7 @@ func (h *Handler) CountTokens(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var answer []byte
-	res, err := router.Try(r.Context(), h.now, snap.targets(model), func(t router.Target) error {
+	res, err := router.Try(r.Context(), h.now, snap.targets(model.Targets()), func(t router.Target) error {
 		p := snap.Config.FindProvider(t.Provider)
 		if p == nil || !p.IsEnabled() || p.Protocol() != "anthropic" {
 			return &router.Skip{Reason: "not an enabled anthropic provider"}

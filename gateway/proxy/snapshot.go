@@ -88,10 +88,10 @@ func (s *Snapshot) Retire(next *Snapshot) {
 	}
 }
 
-// targets lists a model's adapters in the order the router tries them, each
-// with its provider's queue and its (provider, model) breaker.
-func (s *Snapshot) targets(m *config.Model) []router.Target {
-	adapters := m.Targets()
+// targets turns a model's adapters, in the order the router tries them
+// (Model.Targets), into router targets, each with its provider's queue and
+// its (provider, model) breaker; Target.Index points into adapters.
+func (s *Snapshot) targets(adapters []config.Adapter) []router.Target {
 	ts := make([]router.Target, len(adapters))
 	for i, a := range adapters {
 		ts[i] = router.Target{Index: i, Provider: a.Adapter, Model: a.ModelName}
