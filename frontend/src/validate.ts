@@ -61,18 +61,10 @@ export function checkNumber(value: string | number | null | undefined, rule: Num
 
 /** Custom headers: a JSON object of string values (empty text = none). */
 export function checkHeadersJSON(text: string): Problem | undefined {
-  const v = text.trim()
-  if (!v) return undefined
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(v)
-  } catch (e) {
-    return { key: 'v.json', params: { error: e instanceof Error ? e.message : String(e) } }
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { key: 'v.jsonObject' }
-  if (Object.values(parsed as Record<string, unknown>).some((x) => typeof x !== 'string')) {
-    return { key: 'v.headerValues' }
-  }
+  const problem = checkJSONObject(text)
+  if (problem || !text.trim()) return problem
+  const parsed = JSON.parse(text) as Record<string, unknown>
+  if (Object.values(parsed).some((x) => typeof x !== 'string')) return { key: 'v.headerValues' }
   return undefined
 }
 
