@@ -43,21 +43,6 @@ func (l *Limiter) Restore(dc DayCounts, now time.Time) {
 	}
 }
 
-// Generation counts changes to the daily counters (admissions and day
-// changes); it only grows, so a caller may compare it with a saved value.
-func (l *Limiter) Generation() uint64 {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.gen
-}
-
-// Dirty reports whether the daily counters changed since the last successful Persist.
-func (l *Limiter) Dirty() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.gen != l.savedGen
-}
-
 // Persist saves a snapshot to s when the counters are dirty. A failed Save
 // leaves them dirty, so the next Persist retries. Concurrent calls are
 // serialised so an older snapshot never overwrites a newer one.

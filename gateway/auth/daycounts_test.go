@@ -74,22 +74,18 @@ func TestPersistOnlyWhenDirty(t *testing.T) {
 		name      string
 		do        func()
 		fail      bool
-		wantDirty bool // before Persist
-		wantSaves int  // after Persist
+		wantSaves int // after Persist: a save happens exactly when the counters changed
 	}{
-		{"fresh limiter is clean", func() {}, false, false, 0},
-		{"unlimited traffic is clean", func() { l.Allow(&Key{ID: "u"}, t0) }, false, false, 0},
-		{"admission dirties", func() { l.Allow(k, t0) }, false, true, 1},
-		{"saved is clean", func() {}, false, false, 1},
-		{"failed save stays dirty", func() { l.Allow(k, t0) }, true, true, 1},
-		{"retry succeeds", func() {}, false, true, 2},
-		{"rejection is clean", func() { l.Allow(&Key{ID: "a", DailyLimit: 1}, t0) }, false, false, 2},
+		{"fresh limiter is clean", func() {}, false, 0},
+		{"unlimited traffic is clean", func() { l.Allow(&Key{ID: "u"}, t0) }, false, 0},
+		{"admission dirties", func() { l.Allow(k, t0) }, false, 1},
+		{"saved is clean", func() {}, false, 1},
+		{"failed save stays dirty", func() { l.Allow(k, t0) }, true, 1},
+		{"retry succeeds", func() {}, false, 2},
+		{"rejection is clean", func() { l.Allow(&Key{ID: "a", DailyLimit: 1}, t0) }, false, 2},
 	}
 	for _, s := range steps {
 		s.do()
-		if got := l.Dirty(); got != s.wantDirty {
-			t.Fatalf("%s: Dirty = %v, want %v", s.name, got, s.wantDirty)
-		}
 		st.err = nil
 		if s.fail {
 			st.err = errors.New("disk full")
@@ -103,8 +99,5 @@ func TestPersistOnlyWhenDirty(t *testing.T) {
 	}
 	if got := st.saved[1].Counts["a"]; got != 2 {
 		t.Errorf("last saved count = %d, want 2", got)
-	}
-	if l.Generation() == 0 {
-		t.Error("Generation did not advance")
 	}
 }

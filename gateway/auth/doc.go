@@ -43,7 +43,7 @@
 //
 // Daily counts persist across restarts through Snapshot/Restore and a DayStore
 // (the gateway keeps them in its database, package usage). Persist(store), called
-// periodically and at shutdown, saves only when Dirty; a failed save stays
+// periodically and at shutdown, saves only when the counters changed; a failed save stays
 // dirty and is retried. Minute windows are not
 // persisted: losing at most one minute of history on restart is harmless.
 package auth
