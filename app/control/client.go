@@ -136,8 +136,8 @@ func (c *Client) SetLanguage(ctx context.Context, lang string) error {
 }
 
 // Quit is POST /quit.
-func (c *Client) Quit(ctx context.Context) error {
-	return c.do(ctx, http.MethodPost, "/quit", nil, nil)
+func (c *Client) Quit(ctx context.Context, r QuitRequest) error {
+	return c.do(ctx, http.MethodPost, "/quit", r, nil)
 }
 
 // APIProxy forwards requests (the window's /api/*) to the core's /api over

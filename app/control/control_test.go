@@ -62,7 +62,14 @@ func (f *fakeBackend) SetLanguage(_ context.Context, l string) error {
 	f.lang = l
 	return f.err
 }
-func (f *fakeBackend) Quit(context.Context) error { f.note("quit"); return f.err }
+func (f *fakeBackend) Quit(_ context.Context, r QuitRequest) error {
+	if r.KeepClaudeCode {
+		f.note("quit-keep")
+	} else {
+		f.note("quit")
+	}
+	return f.err
+}
 
 // serve starts a Server for b on a socket in a temp dir and returns a client.
 func serve(t *testing.T, b Backend, api APISource) *Client {
@@ -178,10 +185,19 @@ func TestRoutes(t *testing.T) {
 	if err := c.SetLanguage(ctx, "zh"); err != nil || b.lang != "zh" {
 		t.Fatalf("lang %q %v", b.lang, err)
 	}
-	if err := c.Quit(ctx); err != nil {
+	if err := c.Quit(ctx, QuitRequest{}); err != nil {
 		t.Fatal(err)
 	}
-	want := "status start stop open route claudecode lang quit"
+	if err := c.Quit(ctx, QuitRequest{KeepClaudeCode: true}); err != nil {
+		t.Fatal(err)
+	}
+	// A bare POST /quit (curl, older clients) restores: the safe default.
+	if resp, err := c.hc.Post(base+"/quit", "", nil); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("bare quit: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	want := "status start stop open route claudecode lang quit quit-keep quit"
 	if got := strings.Join(b.calls, " "); got != want {
 		t.Errorf("calls %q, want %q", got, want)
 	}

@@ -18,7 +18,8 @@
 //	POST /route            {"model","adapter"|"auto","model_name"?}: pin a primary adapter
 //	POST /claudecode       {"enabled": bool}: point Claude Code at the gateway, or restore it
 //	POST /ui/lang          {"lang": "zh"|"en"}: the UI language, which the tray follows
-//	POST /quit             stop the core (answers before it goes)
+//	POST /quit             {"keep_claude_code"?}: stop the core (answers before it goes);
+//	                       Claude Code's previous settings are restored unless kept
 //	ANY  /api/...          the gateway's admin API, with the admin credential added
 //
 // The window has a socket of its own, <workspace>/run/window.sock

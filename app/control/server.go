@@ -108,7 +108,11 @@ func (s *Server) Handler() http.Handler {
 		reply(w, map[string]string{"lang": req.Lang}, b.SetLanguage(r.Context(), req.Lang))
 	})
 	m.HandleFunc("POST /quit", func(w http.ResponseWriter, r *http.Request) {
-		reply(w, map[string]bool{"quitting": true}, b.Quit(r.Context()))
+		var req QuitRequest
+		if !decode(w, r, &req) {
+			return
+		}
+		reply(w, map[string]bool{"quitting": true}, b.Quit(r.Context(), req))
 	})
 	m.HandleFunc("/api/", s.forwardAPI)
 	m.HandleFunc("/api", s.forwardAPI)

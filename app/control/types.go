@@ -78,6 +78,19 @@ type ClaudeCode struct {
 	Path    string `json:"path"`
 	BaseURL string `json:"base_url,omitempty"`
 	Error   string `json:"error,omitempty"` // settings.json unreadable or not JSON
+	// Warning is set while Claude Code points at this gateway but nothing answers
+	// at that URL (the gateway is stopped, or it now listens elsewhere): every
+	// Claude Code request would fail.
+	Warning string `json:"warning,omitempty"`
+}
+
+// QuitRequest is the body of POST /quit (optional: an empty body restores).
+type QuitRequest struct {
+	// KeepClaudeCode leaves Claude Code pointed at the gateway: the switch-on
+	// record stays, so the next start shows the switch on and switching off
+	// then still restores the user's own values. Otherwise a switch that is
+	// on is turned off first, restoring Claude Code's previous settings.
+	KeepClaudeCode bool `json:"keep_claude_code,omitempty"`
 }
 
 // RouteRequest is the body of POST /route.
@@ -105,7 +118,7 @@ type Backend interface {
 	SetLanguage(ctx context.Context, lang string) error
 	// Quit stops the core. It must return before the control channel closes;
 	// the work happens in the background.
-	Quit(ctx context.Context) error
+	Quit(ctx context.Context, r QuitRequest) error
 }
 
 // APISource gives the gateway's handler and the admin credential to add to

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/modelswitch/modelswitch/app/claudecode"
@@ -98,12 +99,46 @@ func findClaudeKey(cfg *config.Config, now time.Time) string {
 	return ""
 }
 
-// claudeStatus reads the live settings file.
+// claudeStatus reads the live settings file. While the switch is on it also
+// says whether anything answers where Claude Code is pointed: after a quit
+// that kept the switch on, the next start may listen on another port, and a
+// stopped gateway fails every Claude Code request.
 func (c *Core) claudeStatus() control.ClaudeCode {
 	st, err := c.cc.Status()
 	out := control.ClaudeCode{Enabled: st.Enabled, Foreign: st.Foreign, Path: st.Path, BaseURL: st.BaseURL}
 	if err != nil {
 		out.Error = err.Error()
 	}
+	if out.Enabled {
+		running, addr, _, _ := c.gw.state()
+		// Our own running listener needs no probe; anything else is asked
+		// /health (loopback, refused at once when nothing listens).
+		if !running || strings.TrimRight(st.BaseURL, "/") != baseURL(addr) {
+			if err := claudecode.CheckGateway(st.BaseURL, 500*time.Millisecond); err != nil {
+				out.Warning = strings.TrimPrefix(err.Error(), "claudecode: ")
+			}
+		}
+	}
 	return out
+}
+
+// settleClaudeCode is Quit's question about Claude Code: keep leaves the
+// switch on (its record stays, so the next start shows it on and switching
+// off later still restores the user's values); otherwise a switch that is on
+// is turned off, restoring Claude Code's previous settings.
+func (c *Core) settleClaudeCode(keep bool) {
+	st, err := c.cc.Status()
+	if err != nil || !st.Enabled || !st.Recorded {
+		return
+	}
+	if keep {
+		c.log.Warn("Claude Code stays pointed at ModelSwitch; its requests fail until ModelSwitch runs again",
+			"settings", st.Path, "base_url", st.BaseURL)
+		return
+	}
+	if res, err := c.cc.Disable(); err != nil {
+		c.log.Error("could not point Claude Code back at its previous backend", "err", err)
+	} else {
+		c.log.Info("Claude Code pointed back at its previous backend", "settings", res.Path, "restored", res.Changed)
+	}
 }

@@ -233,31 +233,25 @@ func (c *Core) Route(ctx context.Context, req control.RouteRequest) (control.Sta
 func (c *Core) routesPath() string { return filepath.Join(c.ws.DataDir, "routes.json") }
 
 // Quit stops the core in the background: Claude Code is pointed back at
-// what it used before (if the switch is on), the window closes, the gateway
-// drains, the control channel closes, then OnQuit runs and Done closes.
-func (c *Core) Quit(context.Context) error {
-	go c.shutdown()
+// what it used before (if the switch is on and r does not keep it), the
+// window closes, the gateway drains, the control channel closes, then
+// OnQuit runs and Done closes.
+func (c *Core) Quit(_ context.Context, r control.QuitRequest) error {
+	go c.shutdown(r.KeepClaudeCode)
 	return nil
 }
 
-// Shutdown is Quit, waiting until everything has stopped.
+// Shutdown is Quit restoring Claude Code, waiting until everything has stopped.
 func (c *Core) Shutdown() {
-	c.shutdown()
+	c.shutdown(false)
 	<-c.done
 }
 
-func (c *Core) shutdown() {
+func (c *Core) shutdown(keepClaude bool) {
 	c.quitOnce.Do(func() {
 		defer close(c.done)
 		c.log.Info("ModelSwitch is quitting")
-		if st, err := c.cc.Status(); err == nil && st.Enabled && st.Recorded {
-			// The tray has no dialog to ask with: restore, and say so in the log.
-			if res, err := c.cc.Disable(); err != nil {
-				c.log.Error("could not point Claude Code back at its previous backend", "err", err)
-			} else {
-				c.log.Info("Claude Code pointed back at its previous backend", "settings", res.Path, "restored", res.Changed)
-			}
-		}
+		c.settleClaudeCode(keepClaude)
 		c.win.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), c.opts.ShutdownGrace+5*time.Second)
 		defer cancel()

@@ -141,7 +141,7 @@ func TestWindowAndQuit(t *testing.T) {
 	if st, _ := cl.Status(ctx); !st.WindowOpen {
 		t.Error("window_open false after open")
 	}
-	if err := cl.Quit(ctx); err != nil {
+	if err := cl.Quit(ctx, control.QuitRequest{}); err != nil {
 		t.Fatal(err)
 	}
 	<-c.Done()

@@ -24,6 +24,10 @@
 // Route pin replaced, for "Auto failover"), claudecode.json (app/claudecode's
 // switch-on record) and desktop.json (the UI language the tray follows).
 //
-// Quit restores Claude Code's previous backend when the switch is on: the
-// tray has no dialog to ask with, so it restores and says so in the log.
+// Quit asks what to do with Claude Code when the switch is on (the tray's
+// Quit becomes a submenu: restore Claude Code's previous settings, or keep
+// it on ModelSwitch); keeping leaves the switch-on record in place, so the
+// next start shows the switch on, and the status warns while nothing
+// answers where Claude Code points. A signal cannot ask: the desktop core
+// restores, the headless core (the service) keeps.
 package core

@@ -114,6 +114,13 @@ func startCore(t *testing.T, ws *workspace.Workspace, settings string) (*Core, *
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startCoreDB(t, ws, settings, db)
+}
+
+// startCoreDB is startCore with db (nil: no database, so several cores can
+// follow one another on ws within a test).
+func startCoreDB(t *testing.T, ws *workspace.Workspace, settings string, db *store.DB) (*Core, *control.Client, *fakeWindow) {
+	t.Helper()
 	win := &fakeWindow{}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	c, err := New(Options{Workspace: ws, Version: "test", Log: log, DB: db, ShutdownGrace: time.Second,
@@ -128,7 +135,9 @@ func startCore(t *testing.T, ws *workspace.Workspace, settings string) (*Core, *
 	t.Cleanup(func() {
 		cl.CloseIdle()
 		c.Shutdown()
-		db.Close()
+		if db != nil {
+			db.Close()
+		}
 	})
 	return c, cl, win
 }

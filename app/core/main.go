@@ -141,7 +141,11 @@ func Main(o MainOptions) int {
 					continue
 				}
 				log.Info("signal received: quitting", "signal", sig.String())
-				_ = c.Quit(context.Background())
+				// A signal cannot ask. The desktop restores Claude Code, as
+				// a quit that was not asked would; a headless core (the
+				// service, which systemd stops and restarts) keeps it, so a
+				// restart does not silently switch Claude Code off.
+				_ = c.Quit(context.Background(), control.QuitRequest{KeepClaudeCode: !o.Desktop})
 			case <-c.Done():
 				return
 			}

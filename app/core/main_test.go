@@ -66,7 +66,7 @@ func TestMainSecondLaunchOpensWindow(t *testing.T) {
 		t.Errorf("second headless launch: exit %d: %s", code, err2.String())
 	}
 
-	if err := cl.Quit(context.Background()); err != nil {
+	if err := cl.Quit(context.Background(), control.QuitRequest{}); err != nil {
 		t.Fatalf("%v\nfirst core:\n%s", err, err1.String())
 	}
 	select {

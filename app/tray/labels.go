@@ -22,10 +22,14 @@ const (
 	lNoModels
 	lAuto
 	lClaude
+	lClaudeWarn
 	lCopy
 	lFolder
 	lLogin
 	lQuit
+	lQuitRestore
+	lQuitKeep
+	lQuitTray
 	lUnreachable
 	nLabels
 )
@@ -43,10 +47,14 @@ var labels = map[string][nLabels]string{
 		lNoModels:    "Route (no models yet)",
 		lAuto:        "Auto failover",
 		lClaude:      "Claude Code → ModelSwitch",
+		lClaudeWarn:  "Claude Code → ModelSwitch (⚠ nothing answers at %s)",
 		lCopy:        "Copy base URL",
 		lFolder:      "Open workspace folder",
 		lLogin:       "Start at login",
 		lQuit:        "Quit",
+		lQuitRestore: "Quit and restore Claude Code's previous settings",
+		lQuitKeep:    "Quit and keep Claude Code on ModelSwitch",
+		lQuitTray:    "Quit tray (the background service keeps running)",
 		lUnreachable: "○ Core not answering: %s",
 	},
 	"zh": {
@@ -61,10 +69,14 @@ var labels = map[string][nLabels]string{
 		lNoModels:    "路由（尚无模型）",
 		lAuto:        "自动故障转移",
 		lClaude:      "Claude Code → ModelSwitch",
+		lClaudeWarn:  "Claude Code → ModelSwitch（⚠ %s 无响应）",
 		lCopy:        "复制 Base URL",
 		lFolder:      "打开工作目录",
 		lLogin:       "登录时启动",
 		lQuit:        "退出",
+		lQuitRestore: "退出并恢复 Claude Code 之前的设置",
+		lQuitKeep:    "退出并让 Claude Code 继续使用 ModelSwitch",
+		lQuitTray:    "退出托盘（后台服务继续运行）",
 		lUnreachable: "○ 核心无响应：%s",
 	},
 }

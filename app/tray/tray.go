@@ -30,8 +30,14 @@ type Item interface {
 // Options are the tray's collaborators.
 type Options struct {
 	Backend control.Backend // the core, in process or through its socket
-	// Quit ends the application (the core's Quit); the toolkit's loop ends in OnQuit.
-	Quit func()
+	// Quit ends the application (the core's Quit); the toolkit's loop ends in
+	// OnQuit. keepClaudeCode is the user's answer to "restore Claude Code's
+	// previous settings?", asked only while the switch is on.
+	Quit func(keepClaudeCode bool)
+	// Attached says the core is another process (the background service):
+	// Quit then ends only the tray, the service and Claude Code's use of it
+	// go on, so nothing is asked.
+	Attached bool
 	// Copy puts text on the clipboard; OpenFolder shows a directory in the file manager.
 	Copy       func(text string) error
 	OpenFolder func(dir string) error
@@ -108,6 +114,7 @@ type Tray struct {
 	lang                                string
 	open, status, today, toggle, routes *node
 	claude, copyURL, folder, quit       *node
+	quitAsk, quitRestore, quitKeep      *node // Quit as a submenu while Claude Code is switched on
 	login                               *node
 	models                              map[string]*modelMenu
 	modelOrder                          []string
@@ -148,7 +155,19 @@ func New(tk Toolkit, o Options) *Tray {
 	t.folder = add(lFolder, false, t.doFolder)
 	t.login = add(lLogin, true, t.doLogin)
 	tk.AddSeparator()
-	t.quit = add(lQuit, false, t.doQuit)
+	// Quit must ask whether to restore Claude Code, and a systray menu has no
+	// dialog: while the switch is on, Quit is a submenu with the two answers
+	// and the plain item is hidden; while it is off, only the plain item shows.
+	t.quit = add(lQuit, false, func() { t.doQuit(false) })
+	t.quitAsk = add(lQuit, false, nil)
+	sub := func(key int, keep bool) *node {
+		n := newNode(tk.AddSubItem(t.quitAsk.it, text(t.lang, key), false, false), text(t.lang, key), false)
+		t.onClick(n, func() { t.doQuit(keep) })
+		return n
+	}
+	t.quitRestore = sub(lQuitRestore, false)
+	t.quitKeep = sub(lQuitKeep, true)
+	t.quitAsk.set("", false, true, false)
 	return t
 }
 
@@ -204,155 +223,8 @@ func (t *Tray) refresh() {
 	t.Show(st)
 }
 
-// Show updates every item from st.
-func (t *Tray) Show(st control.Status) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.last = st
-	if st.Language != "" {
-		t.lang = st.Language
-	}
-	l := t.lang
-	t.open.set(text(l, lOpen), false, true, true)
-	line := statusLine(l, st)
-	if t.notice != "" && time.Now().Before(t.noticeUntil) {
-		line = ellipsis("⚠ "+t.notice, 96)
-	}
-	t.status.set(line, false, false, true)
-	t.today.set(todayLine(l, st.Today), false, false, true)
-	if st.Gateway.Running {
-		t.toggle.set(text(l, lStop), false, true, true)
-	} else {
-		t.toggle.set(text(l, lStart), false, true, true)
-	}
-	t.showRoutes(st.Models)
-	t.claude.set(text(l, lClaude), st.ClaudeCode.Enabled, st.ClaudeCode.Error == "", true)
-	t.copyURL.set(text(l, lCopy), false, st.Gateway.BaseURL != "", true)
-	t.folder.set(text(l, lFolder), false, true, true)
-	t.login.set(text(l, lLogin), t.o.Autostart != nil && t.o.Autostart.Enabled(), true, t.o.Autostart != nil)
-	t.quit.set(text(l, lQuit), false, true, true)
-}
-
-// showRoutes keeps one submenu per model: Auto failover, then each adapter,
-// the one in force checked.
-func (t *Tray) showRoutes(models []control.Model) {
-	l := t.lang
-	if len(models) == 0 {
-		t.routes.set(text(l, lNoModels), false, false, true)
-	} else {
-		t.routes.set(text(l, lRoutes), false, true, true)
-	}
-	seen := map[string]bool{}
-	for _, m := range models {
-		seen[m.Name] = true
-		mm := t.models[m.Name]
-		if mm == nil {
-			mm = &modelMenu{adapters: map[string]*node{}}
-			mm.entry = newNode(t.tk.AddSubItem(t.routes.it, modelLabel(l, m), false, false), modelLabel(l, m), false)
-			mm.auto = newNode(t.tk.AddSubItem(mm.entry.it, text(l, lAuto), true, m.Pinned == ""), text(l, lAuto), m.Pinned == "")
-			name := m.Name
-			t.onClick(mm.auto, func() { t.doRoute(name, control.Auto) })
-			t.models[m.Name] = mm
-			t.modelOrder = append(t.modelOrder, m.Name)
-		}
-		mm.entry.set(modelLabel(l, m), false, true, true)
-		mm.auto.set(text(l, lAuto), m.Pinned == "", true, true)
-		ids := map[string]bool{}
-		for _, a := range m.Adapters {
-			ids[a.ID] = true
-			n := mm.adapters[a.ID]
-			if n == nil {
-				n = newNode(t.tk.AddSubItem(mm.entry.it, adapterLabel(a), true, m.Pinned == a.ID), adapterLabel(a), m.Pinned == a.ID)
-				name, id := m.Name, a.ID
-				t.onClick(n, func() { t.doRoute(name, id) })
-				mm.adapters[a.ID] = n
-				mm.order = append(mm.order, a.ID)
-			}
-			n.set(adapterLabel(a), m.Pinned == a.ID, true, true)
-		}
-		for _, id := range mm.order {
-			if !ids[id] {
-				mm.adapters[id].set("", false, false, false)
-			}
-		}
-	}
-	for _, name := range t.modelOrder {
-		if !seen[name] {
-			t.models[name].entry.set("", false, false, false)
-		}
-	}
-}
-
 func (t *Tray) snapshot() control.Status {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.last
-}
-
-// report logs a failed action and shows it on the status line for ten seconds.
-func (t *Tray) report(what string, err error) {
-	if err == nil {
-		return
-	}
-	t.log.Error("tray: "+what, "err", err)
-	t.mu.Lock()
-	t.notice, t.noticeUntil = err.Error(), time.Now().Add(10*time.Second)
-	t.mu.Unlock()
-}
-
-func (t *Tray) doOpen() {
-	ctx, cancel := t.ctx()
-	defer cancel()
-	t.report("opening the window", t.o.Backend.OpenWindow(ctx))
-}
-
-func (t *Tray) doToggle() {
-	ctx, cancel := t.ctx()
-	defer cancel()
-	var err error
-	if t.snapshot().Gateway.Running {
-		_, err = t.o.Backend.StopGateway(ctx)
-	} else {
-		_, err = t.o.Backend.StartGateway(ctx)
-	}
-	t.report("starting or stopping the gateway", err)
-}
-
-func (t *Tray) doRoute(model, adapter string) {
-	ctx, cancel := t.ctx()
-	defer cancel()
-	_, err := t.o.Backend.Route(ctx, control.RouteRequest{Model: model, Adapter: adapter})
-	t.report("changing the route of "+model, err)
-}
-
-func (t *Tray) doClaude() {
-	ctx, cancel := t.ctx()
-	defer cancel()
-	_, err := t.o.Backend.SetClaudeCode(ctx, !t.snapshot().ClaudeCode.Enabled)
-	t.report("switching Claude Code", err)
-}
-
-func (t *Tray) doCopy() {
-	if u := t.snapshot().Gateway.BaseURL; u != "" && t.o.Copy != nil {
-		t.report("copying the base URL", t.o.Copy(u))
-	}
-}
-
-func (t *Tray) doFolder() {
-	if dir := t.snapshot().Workspace; dir != "" && t.o.OpenFolder != nil {
-		t.report("opening the workspace folder", t.o.OpenFolder(dir))
-	}
-}
-
-// doLogin flips the login item; the checkmark follows the file on the next refresh.
-func (t *Tray) doLogin() {
-	if t.o.Autostart != nil {
-		t.report("changing start at login", t.o.Autostart.Set(!t.o.Autostart.Enabled()))
-	}
-}
-
-func (t *Tray) doQuit() {
-	if t.o.Quit != nil {
-		t.o.Quit()
-	}
 }

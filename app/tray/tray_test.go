@@ -69,6 +69,9 @@ func (k *fakeKit) find(items []*fakeItem, prefix string) *fakeItem {
 	var walk func([]*fakeItem) *fakeItem
 	walk = func(items []*fakeItem) *fakeItem {
 		for _, it := range items {
+			if !it.visible { // hidden, with its submenu: as a user sees the menu
+				continue
+			}
 			if strings.HasPrefix(it.title, prefix) {
 				return it
 			}
@@ -86,7 +89,9 @@ func (k *fakeKit) titles() []string {
 	defer k.mu.Unlock()
 	var out []string
 	for _, it := range k.top {
-		out = append(out, it.title)
+		if it.visible {
+			out = append(out, it.title)
+		}
 	}
 	return out
 }
@@ -136,7 +141,9 @@ func (f *fakeBackend) SetClaudeCode(_ context.Context, on bool) (control.ClaudeC
 	return control.ClaudeCode{}, errors.New("settings.json is a symbolic link") // the switch refuses
 }
 func (f *fakeBackend) SetLanguage(context.Context, string) error { return nil }
-func (f *fakeBackend) Quit(context.Context) error                { return nil }
+func (f *fakeBackend) Quit(context.Context, control.QuitRequest) error {
+	return nil
+}
 
 func sample() control.Status {
 	return control.Status{
@@ -220,7 +227,7 @@ func TestClicks(t *testing.T) {
 	var copied, opened string
 	quit := make(chan struct{})
 	tr := New(kit, Options{Backend: b, Log: quietLog(), Poll: time.Hour,
-		Quit:       func() { close(quit) },
+		Quit:       func(bool) { close(quit) },
 		Copy:       func(s string) error { mu.Lock(); copied = s; mu.Unlock(); return nil },
 		OpenFolder: func(s string) error { mu.Lock(); opened = s; mu.Unlock(); return nil },
 	})

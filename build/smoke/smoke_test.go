@@ -234,12 +234,51 @@ func TestDesktopSmoke(t *testing.T) {
 		_, err := os.Stat(settings)
 		return os.IsNotExist(err) // it did not exist before
 	})
-	clickLabel(t, tray, "Claude Code → ModelSwitch") // on again: Quit must restore it
+	clickLabel(t, tray, "Claude Code → ModelSwitch") // on again: Quit must ask about it
 
 	t.Logf("RSS of the core with the tray, after the window, route, Claude Code and gateway restarts: %s", rss(c.cmd.Process.Pid))
-	// Quit: clean exit, window gone, Claude Code restored, socket removed.
 	eventually(t, 10*time.Second, func() string { return "switch not on before quit" }, func() bool {
 		return strings.Contains(fileText(settings), "ANTHROPIC_BASE_URL")
+	})
+	// With the switch on, Quit is a submenu asking about Claude Code.
+	eventually(t, 10*time.Second, func() string { m, _ := tray.layout(); return fmt.Sprintf("no Quit submenu in %q", m.labels()) }, func() bool {
+		m, err := tray.layout()
+		if err != nil {
+			return false
+		}
+		q := m.find("Quit")
+		return q != nil && len(q.Children) == 2 && strings.Count(strings.Join(m.labels(), "|"), "Quit") == 1 &&
+			m.find("Quit and keep Claude Code on ModelSwitch") != nil
+	})
+	switched := fileText(settings)
+	clickLabel(t, tray, "Quit and keep Claude Code on ModelSwitch")
+	if code, ok := c.exited(30 * time.Second); !ok || code != 0 {
+		t.Fatalf("quit and keep: exited=%v code=%d:\n%s", ok, code, c.out.String())
+	}
+	if got := fileText(settings); got != switched {
+		t.Errorf("quit and keep changed settings.json:\n%s", got)
+	}
+	if n := windowCount("ModelSwitch"); n != 0 {
+		t.Errorf("%d windows left after quit", n)
+	}
+	if _, err := os.Stat(filepath.Join(ws, "run", "control.sock")); !os.IsNotExist(err) {
+		t.Errorf("control socket left behind: %v", err)
+	}
+	t.Logf("first core log:\n%s", c.out.String())
+
+	// The next start shows the switch on; Quit, in Chinese now, restores.
+	c = start(t, env, core, "--workspace", ws)
+	eventually(t, 15*time.Second, func() string { return "the core did not come back:\n" + c.out.String() }, func() bool {
+		st, err := cl.Status(ctx)
+		return err == nil && st.Gateway.Running && st.PID == c.cmd.Process.Pid
+	})
+	eventually(t, 10*time.Second, func() string { return fmt.Sprintf("no tray item after the restart: %v", err) }, func() bool {
+		tray, err = findTray(conn)
+		if err != nil {
+			return false
+		}
+		m, err := tray.layout()
+		return err == nil && m.find("Claude Code") != nil && m.find("Claude Code").Checked
 	})
 	// The labels follow the UI language (as the window reports it).
 	if err := cl.SetLanguage(ctx, "zh"); err != nil {
@@ -247,15 +286,12 @@ func TestDesktopSmoke(t *testing.T) {
 	}
 	waitLabel(t, tray, "打开 ModelSwitch…")
 	waitLabel(t, tray, "停止网关")
-	clickLabel(t, tray, "退出")
+	clickLabel(t, tray, "退出并恢复 Claude Code 之前的设置")
 	if code, ok := c.exited(30 * time.Second); !ok || code != 0 {
-		t.Fatalf("quit: exited=%v code=%d:\n%s", ok, code, c.out.String())
+		t.Fatalf("quit and restore: exited=%v code=%d:\n%s", ok, code, c.out.String())
 	}
 	if _, err := os.Stat(settings); !os.IsNotExist(err) {
 		t.Errorf("quit left Claude Code pointed at the gateway: %s", fileText(settings))
-	}
-	if n := windowCount("ModelSwitch"); n != 0 {
-		t.Errorf("%d windows left after quit", n)
 	}
 	if _, err := os.Stat(filepath.Join(ws, "run", "control.sock")); !os.IsNotExist(err) {
 		t.Errorf("control socket left behind: %v", err)

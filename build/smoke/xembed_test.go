@@ -45,7 +45,7 @@ func TestXEmbedFallback(t *testing.T) {
 	})
 	cl := control.NewClient(filepath.Join(ws, "run", "control.sock"))
 	defer cl.CloseIdle()
-	if err := cl.Quit(context.Background()); err != nil {
+	if err := cl.Quit(context.Background(), control.QuitRequest{}); err != nil {
 		t.Fatal(err)
 	}
 	if code, ok := c.exited(30 * time.Second); !ok || code != 0 {

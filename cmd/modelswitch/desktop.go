@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/modelswitch/modelswitch/app/autostart"
+	"github.com/modelswitch/modelswitch/app/control"
 	"github.com/modelswitch/modelswitch/app/core"
 	"github.com/modelswitch/modelswitch/app/tray"
 	"github.com/modelswitch/modelswitch/frontend"
@@ -29,7 +30,7 @@ func runDesktop(o *options, stdout, stderr io.Writer) (handled bool, code int) {
 		Workspace: o.workspace, Host: o.host, Port: o.port, Version: version,
 		Stdout: stdout, Stderr: stderr, UI: frontend.Handler(), Desktop: true,
 		RunUI: func(c *core.Core) {
-			tray.Run(tray.Options{Backend: c, Log: c.Logger(), Quit: func() { _ = c.Quit(context.Background()) },
+			tray.Run(tray.Options{Backend: c, Log: c.Logger(), Quit: func(keep bool) { _ = c.Quit(context.Background(), control.QuitRequest{KeepClaudeCode: keep}) },
 				Autostart: loginItem(c)})
 		},
 		OnQuit: tray.Quit,

@@ -1,0 +1,75 @@
+package tray
+
+import (
+	"time"
+
+	"github.com/modelswitch/modelswitch/app/control"
+)
+
+// report logs a failed action and shows it on the status line for ten seconds.
+func (t *Tray) report(what string, err error) {
+	if err == nil {
+		return
+	}
+	t.log.Error("tray: "+what, "err", err)
+	t.mu.Lock()
+	t.notice, t.noticeUntil = err.Error(), time.Now().Add(10*time.Second)
+	t.mu.Unlock()
+}
+
+func (t *Tray) doOpen() {
+	ctx, cancel := t.ctx()
+	defer cancel()
+	t.report("opening the window", t.o.Backend.OpenWindow(ctx))
+}
+
+func (t *Tray) doToggle() {
+	ctx, cancel := t.ctx()
+	defer cancel()
+	var err error
+	if t.snapshot().Gateway.Running {
+		_, err = t.o.Backend.StopGateway(ctx)
+	} else {
+		_, err = t.o.Backend.StartGateway(ctx)
+	}
+	t.report("starting or stopping the gateway", err)
+}
+
+func (t *Tray) doRoute(model, adapter string) {
+	ctx, cancel := t.ctx()
+	defer cancel()
+	_, err := t.o.Backend.Route(ctx, control.RouteRequest{Model: model, Adapter: adapter})
+	t.report("changing the route of "+model, err)
+}
+
+func (t *Tray) doClaude() {
+	ctx, cancel := t.ctx()
+	defer cancel()
+	_, err := t.o.Backend.SetClaudeCode(ctx, !t.snapshot().ClaudeCode.Enabled)
+	t.report("switching Claude Code", err)
+}
+
+func (t *Tray) doCopy() {
+	if u := t.snapshot().Gateway.BaseURL; u != "" && t.o.Copy != nil {
+		t.report("copying the base URL", t.o.Copy(u))
+	}
+}
+
+func (t *Tray) doFolder() {
+	if dir := t.snapshot().Workspace; dir != "" && t.o.OpenFolder != nil {
+		t.report("opening the workspace folder", t.o.OpenFolder(dir))
+	}
+}
+
+// doLogin flips the login item; the checkmark follows the file on the next refresh.
+func (t *Tray) doLogin() {
+	if t.o.Autostart != nil {
+		t.report("changing start at login", t.o.Autostart.Set(!t.o.Autostart.Enabled()))
+	}
+}
+
+func (t *Tray) doQuit(keepClaudeCode bool) {
+	if t.o.Quit != nil {
+		t.o.Quit(keepClaudeCode)
+	}
+}
