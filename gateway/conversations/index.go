@@ -141,6 +141,9 @@ var (
 	entryBucket     = "entries"              // entry key → Summary (the node's codec)
 )
 
+// appendFill is the FillPercent of the index buckets.
+const appendFill = 0.9
+
 // ixTx is one read-write transaction on the index.
 type ixTx struct {
 	tx      *bolt.Tx
@@ -165,6 +168,14 @@ func openIx(node storm.Node, tx *bolt.Tx) (*ixTx, error) {
 	if ix.entries, err = node.CreateBucketIfNotExists(tx, entryBucket); err != nil {
 		return nil, err
 	}
+	// Entry keys start with the time, and term keys with a value and then
+	// the time, so inserts land at the end of a key range: pages filled to
+	// 90 % instead of bbolt's default half mean fewer pages per commit and
+	// about half the file (bbolt's advice for sequential keys).
+	for _, b := range ix.terms {
+		b.FillPercent = appendFill
+	}
+	ix.entries.FillPercent = appendFill
 	if v := ix.meta.Get(metaCount); len(v) == 8 {
 		ix.count = int64(binary.BigEndian.Uint64(v))
 	}

@@ -46,6 +46,9 @@ func (s *Server) routes() http.Handler {
 	if s.conversations != nil {
 		(&admin.ConversationsAPI{Store: s.conversations, Location: s.opts.Config.Gateway.Location()}).Register(r)
 	}
+	if pprofEnabled() {
+		registerPprof(r)
+	}
 	r.HandleFunc("/", s.root).Methods(http.MethodGet, http.MethodHead)
 
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
