@@ -25,6 +25,19 @@ type Status struct {
 	ClaudeCode ClaudeCode `json:"claude_code"`
 	Language   string     `json:"language"` // zh | en: the labels the tray uses
 	WindowOpen bool       `json:"window_open"`
+	// Tray says this core runs a tray of its own (the desktop core). A desktop
+	// launch that finds a core without one (the background service) runs a
+	// tray attached to it; otherwise it only asks for the window.
+	Tray bool `json:"tray"`
+}
+
+// ServiceState is the background service (app/service: a systemd user unit
+// or a LaunchAgent) as the tray's "Run as a background service" entry shows it.
+type ServiceState struct {
+	Available bool   // a service manager answers here
+	Reason    string // why not, when !Available
+	Installed bool   // a unit for this workspace is installed
+	Active    bool   // and running
 }
 
 // Gateway is the state of the gateway listener.

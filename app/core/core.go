@@ -42,6 +42,8 @@ type Options struct {
 	OnQuit func()
 	// Getenv reads the environment (LANG for the tray's language); default os.Getenv.
 	Getenv func(string) string
+	// Tray says this core runs a tray of its own (Status.Tray).
+	Tray bool
 }
 
 // Core is the always-on process: the gateway, which can be stopped and

@@ -167,3 +167,13 @@ func apiGet(t *testing.T, cl *control.Client, path string) (int, string) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// testWorkspaceAt opens the workspace at dir (written by testWorkspace).
+func testWorkspaceAt(t *testing.T, dir string) *workspace.Workspace {
+	t.Helper()
+	ws, _, err := workspace.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ws
+}

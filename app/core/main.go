@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/modelswitch/modelswitch/app/control"
+	"github.com/modelswitch/modelswitch/app/service"
 	"github.com/modelswitch/modelswitch/gateway/config"
 	"github.com/modelswitch/modelswitch/gateway/logs"
 	"github.com/modelswitch/modelswitch/gateway/store"
@@ -34,9 +35,19 @@ type MainOptions struct {
 	// window can say why and start it later.
 	Desktop bool
 	// RunUI, when set, runs on the calling goroutine (the main thread: the
-	// tray's GUI loop) and returns when the tray has quit. Without it Main
-	// waits for SIGINT/SIGTERM or POST /quit.
-	RunUI func(c *Core)
+	// tray's GUI loop) and returns when the tray has quit (OnQuit ends it).
+	// Without it Main waits for SIGINT/SIGTERM or POST /quit.
+	RunUI func(u UI)
+	// Service returns the background service's controller for the workspace
+	// (ServiceController), or why there is none; nil: the tray offers no
+	// "Run as a background service".
+	Service func(workspaceDir string) (*service.Controller, error)
+	// Relaunch replaces this process with a new launch of the app, which
+	// ends a handover to or from the background service; notice is for the
+	// new tray. It returns only on failure.
+	Relaunch func(notice string) error
+	// Notice is shown on the tray's status line for a while after start.
+	Notice string
 	// OnQuit runs once the core has stopped everything (the tray ends its loop there).
 	OnQuit func()
 	// Window overrides how the admin window is opened (tests).
@@ -47,10 +58,27 @@ type MainOptions struct {
 // channel, gateway; then the UI or a signal wait. Exit codes: 0 ok (also a
 // desktop launch that handed over to the running core), 1 runtime failure,
 // 2 bad workspace or configuration.
+//
+// A desktop launch whose workspace is served by the background service
+// starts the service if it is installed but stopped, then runs a tray
+// attached to it (attach). What the tray asked for on its way out (a
+// handover to or from the service) runs last, once every file, lock and
+// listener of this core is closed.
 func Main(o MainOptions) int {
-	fail := func(code int, format string, args ...any) int {
+	code, bg := runCore(o)
+	if next := bg.pending(); next != nil {
+		return next()
+	}
+	return code
+}
+
+// runCore is Main up to its cleanup; the Background it returns holds what
+// the tray asked to run afterwards.
+func runCore(o MainOptions) (int, *Background) {
+	var bg *Background
+	fail := func(code int, format string, args ...any) (int, *Background) {
 		fmt.Fprintf(o.Stderr, "modelswitch: "+format+"\n", args...)
-		return code
+		return code, nil
 	}
 	dir, err := workspace.Resolve(o.Workspace)
 	if err != nil {
@@ -60,12 +88,20 @@ func Main(o MainOptions) int {
 	if err != nil {
 		return fail(1, "%v", err)
 	}
+	if o.Desktop && o.RunUI != nil && o.Service != nil {
+		ctl, err := o.Service(ws.Dir)
+		if err != nil {
+			fmt.Fprintf(o.Stderr, "modelswitch: no background service offered: %v\n", err)
+		}
+		bg = newBackground(ws.Dir, ctl, err)
+		bg.startIfInstalled(ws, o)
+	}
 	unlock, err := ws.Lock()
 	if err != nil {
 		var le *workspace.LockedError
 		if errors.As(err, &le) && o.Desktop {
-			if code, ok := handOver(ws, o); ok {
-				return code
+			if code, ok := attach(ws, o, bg); ok {
+				return code, bg
 			}
 		}
 		return fail(1, "%v", err)
@@ -107,7 +143,7 @@ func Main(o MainOptions) int {
 	defer db.Close()
 
 	c, err := New(Options{Workspace: ws, Host: o.Host, Port: o.Port, Version: o.Version, Log: log, Logs: lg, DB: db,
-		UI: o.UI, OnQuit: o.OnQuit, Window: o.Window})
+		UI: o.UI, OnQuit: o.OnQuit, Window: o.Window, Tray: o.RunUI != nil})
 	if err != nil {
 		return fail(1, "%v", err)
 	}
@@ -152,7 +188,18 @@ func Main(o MainOptions) int {
 		}
 	}()
 	if o.RunUI != nil {
-		o.RunUI(c)
+		if bg != nil && bg.ctl != nil {
+			bg.install = func() error {
+				// Hand the workspace over: quit, keeping Claude Code on the
+				// gateway the service will serve; the rest runs after Main's
+				// cleanup (installAfterQuit).
+				log.Info("handing the workspace over to the background service")
+				bg.then(func() int { return bg.installAfterQuit(o) })
+				return c.Quit(context.Background(), control.QuitRequest{KeepClaudeCode: true})
+			}
+		}
+		o.RunUI(UI{Backend: c, Log: log, Workspace: ws.Dir, Service: bg, Notice: o.Notice,
+			Quit: func(keep bool) { _ = c.Quit(context.Background(), control.QuitRequest{KeepClaudeCode: keep}) }})
 	} else {
 		<-c.Done()
 	}
@@ -160,7 +207,7 @@ func Main(o MainOptions) int {
 	signal.Stop(sigs)
 	<-watched
 	log.Info("ModelSwitch stopped")
-	return 0
+	return 0, bg
 }
 
 // handOver asks the core that holds the workspace to open its window (a

@@ -21,7 +21,7 @@ import (
 // comes from the hourly rollups), so the tray polls it.
 func (c *Core) Status(context.Context) (control.Status, error) {
 	st := control.Status{PID: os.Getpid(), Version: c.opts.Version, Workspace: c.ws.Dir,
-		Language: c.Language(), WindowOpen: c.win.IsOpen(), Models: []control.Model{}}
+		Language: c.Language(), WindowOpen: c.win.IsOpen(), Models: []control.Model{}, Tray: c.opts.Tray}
 	running, addr, lastErr, busy := c.gw.state()
 	st.Gateway = control.Gateway{Running: running, Address: addr, BaseURL: baseURL(addr)}
 	if lastErr != nil {

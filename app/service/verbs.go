@@ -24,6 +24,10 @@ func (e *NotInstalledError) Error() string {
 	return fmt.Sprintf("ModelSwitch is not installed as a service (no %s): run `modelswitch --install` first", e.Path)
 }
 
+// Installed returns what the installed unit file says (binary, workspace, overrides), or a
+// *NotInstalledError; the desktop's tray asks it whether the service serves its workspace.
+func (c *Controller) Installed() (Spec, error) { return c.installed() }
+
 // installed returns the installed file's Spec, or a *NotInstalledError.
 func (c *Controller) installed() (Spec, error) {
 	data, err := os.ReadFile(c.Manager.UnitPath())

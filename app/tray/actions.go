@@ -1,6 +1,7 @@
 package tray
 
 import (
+	"errors"
 	"time"
 
 	"github.com/modelswitch/modelswitch/app/control"
@@ -65,6 +66,24 @@ func (t *Tray) doFolder() {
 func (t *Tray) doLogin() {
 	if t.o.Autostart != nil {
 		t.report("changing start at login", t.o.Autostart.Set(!t.o.Autostart.Enabled()))
+	}
+}
+
+// doService installs or removes the background service. Installing ends
+// this process's core (the service takes the workspace over) and the tray
+// comes back attached to the service; the check mark follows the unit file.
+func (t *Tray) doService() {
+	if t.o.Service == nil {
+		return
+	}
+	s := t.o.Service.State()
+	switch {
+	case !s.Available:
+		t.report("the background service", errors.New(s.Reason))
+	case s.Installed:
+		t.report("removing the background service", t.o.Service.Uninstall())
+	default:
+		t.report("installing the background service", t.o.Service.Install())
 	}
 }
 

@@ -26,6 +26,9 @@ const (
 	lCopy
 	lFolder
 	lLogin
+	lService
+	lServiceNA
+	lServiceDown
 	lQuit
 	lQuitRestore
 	lQuitKeep
@@ -51,6 +54,9 @@ var labels = map[string][nLabels]string{
 		lCopy:        "Copy base URL",
 		lFolder:      "Open workspace folder",
 		lLogin:       "Start at login",
+		lService:     "Run as a background service",
+		lServiceNA:   "Run as a background service (unavailable: %s)",
+		lServiceDown: "Run as a background service (installed, not running)",
 		lQuit:        "Quit",
 		lQuitRestore: "Quit and restore Claude Code's previous settings",
 		lQuitKeep:    "Quit and keep Claude Code on ModelSwitch",
@@ -73,6 +79,9 @@ var labels = map[string][nLabels]string{
 		lCopy:        "复制 Base URL",
 		lFolder:      "打开工作目录",
 		lLogin:       "登录时启动",
+		lService:     "作为后台服务运行",
+		lServiceNA:   "作为后台服务运行（不可用：%s）",
+		lServiceDown: "作为后台服务运行（已安装，未运行）",
 		lQuit:        "退出",
 		lQuitRestore: "退出并恢复 Claude Code 之前的设置",
 		lQuitKeep:    "退出并让 Claude Code 继续使用 ModelSwitch",

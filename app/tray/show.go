@@ -36,6 +36,7 @@ func (t *Tray) Show(st control.Status) {
 	t.copyURL.set(text(l, lCopy), false, st.Gateway.BaseURL != "", true)
 	t.folder.set(text(l, lFolder), false, true, true)
 	t.login.set(text(l, lLogin), t.o.Autostart != nil && t.o.Autostart.Enabled(), true, t.o.Autostart != nil)
+	t.showService()
 	ask := st.ClaudeCode.Enabled && !t.o.Attached
 	if t.o.Attached {
 		t.quit.set(text(l, lQuitTray), false, true, true)
@@ -94,5 +95,25 @@ func (t *Tray) showRoutes(models []control.Model) {
 		if !seen[name] {
 			t.models[name].entry.set("", false, false, false)
 		}
+	}
+}
+
+// showService is "Run as a background service": checked while a unit for
+// this workspace is installed; disabled, with the reason, where there is no
+// service manager (no systemd user session, no launchd).
+func (t *Tray) showService() {
+	if t.o.Service == nil {
+		t.service.set("", false, false, false)
+		return
+	}
+	l := t.lang
+	s := t.o.Service.State()
+	switch {
+	case !s.Available:
+		t.service.set(ellipsis(sprintf(text(l, lServiceNA), s.Reason), 96), false, false, true)
+	case s.Installed && !s.Active:
+		t.service.set(text(l, lServiceDown), true, true, true)
+	default:
+		t.service.set(text(l, lService), s.Installed, true, true)
 	}
 }

@@ -43,7 +43,12 @@ type Options struct {
 	OpenFolder func(dir string) error
 	// Autostart is the login item (app/autostart); nil hides "Start at login".
 	Autostart Autostart
-	Log       *slog.Logger
+	// Service is the background service; nil hides "Run as a background service".
+	Service Service
+	// Notice is shown on the status line for a while after start (why the
+	// last handover to or from the background service failed).
+	Notice string
+	Log    *slog.Logger
 	// Poll is how often the status is read again (default 2 s).
 	Poll time.Duration
 }
@@ -52,6 +57,18 @@ type Options struct {
 type Autostart interface {
 	Enabled() bool
 	Set(on bool) error
+}
+
+// Service is the background service (app/core.Background over app/service).
+type Service interface {
+	// State is cheap enough for every refresh (the implementation caches).
+	State() control.ServiceState
+	// Install sets the service up for this workspace and hands the workspace
+	// over to it; the tray restarts attached to it.
+	Install() error
+	// Uninstall stops and removes the service; the tray restarts as the
+	// desktop core when it was attached to it.
+	Uninstall() error
 }
 
 // node caches what an item shows, so a refresh changes only what differs.
@@ -115,7 +132,7 @@ type Tray struct {
 	open, status, today, toggle, routes *node
 	claude, copyURL, folder, quit       *node
 	quitAsk, quitRestore, quitKeep      *node // Quit as a submenu while Claude Code is switched on
-	login                               *node
+	login, service                      *node
 	models                              map[string]*modelMenu
 	modelOrder                          []string
 	notice                              string // the last action's failure, shown for a while
@@ -133,6 +150,9 @@ func New(tk Toolkit, o Options) *Tray {
 		o.Poll = 2 * time.Second
 	}
 	t := &Tray{tk: tk, o: o, log: o.Log, work: make(chan func(), 64), lang: "en", models: map[string]*modelMenu{}}
+	if o.Notice != "" {
+		t.notice, t.noticeUntil = o.Notice, time.Now().Add(30*time.Second)
+	}
 	add := func(key int, checkable bool, do func()) *node {
 		n := newNode(tk.AddItem(text(t.lang, key), checkable, false), text(t.lang, key), false)
 		t.onClick(n, do)
@@ -154,6 +174,7 @@ func New(tk Toolkit, o Options) *Tray {
 	t.copyURL = add(lCopy, false, t.doCopy)
 	t.folder = add(lFolder, false, t.doFolder)
 	t.login = add(lLogin, true, t.doLogin)
+	t.service = add(lService, true, t.doService)
 	tk.AddSeparator()
 	// Quit must ask whether to restore Claude Code, and a systray menu has no
 	// dialog: while the switch is on, Quit is a submenu with the two answers

@@ -3,51 +3,85 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 
 	"github.com/modelswitch/modelswitch/app/autostart"
-	"github.com/modelswitch/modelswitch/app/control"
 	"github.com/modelswitch/modelswitch/app/core"
 	"github.com/modelswitch/modelswitch/app/tray"
 	"github.com/modelswitch/modelswitch/frontend"
 )
 
+// noticeEnv carries a failed handover's message to the relaunched app's tray.
+const noticeEnv = "MODELSWITCH_TRAY_NOTICE"
+
 // runDesktop is the desktop shape (DESIGN §1): with a graphical session it
 // runs the core with the tray on this goroutine, which is the main thread
 // (systray locks it in its init), and returns the exit code; a second launch
-// asks the running core to open its window and exits 0. Without a session
-// it says so and returns handled=false, and the caller runs the headless core.
+// asks the running core to open its window and exits 0, and a launch while
+// the background service serves the workspace runs a tray attached to it.
+// Without a session it says so and returns handled=false, and the caller
+// runs the headless core.
 func runDesktop(o *options, stdout, stderr io.Writer) (handled bool, code int) {
 	if ok, reason := tray.DisplayAvailable(os.Getenv); !ok {
 		fmt.Fprintf(stderr, "modelswitch: no graphical session (%s); running headless, without the tray\n", reason)
 		return false, 0
 	}
+	notice := os.Getenv(noticeEnv)
+	os.Unsetenv(noticeEnv) // not for the window or anything else this process starts
 	return true, core.Main(core.MainOptions{
 		Workspace: o.workspace, Host: o.host, Port: o.port, Version: version,
 		Stdout: stdout, Stderr: stderr, UI: frontend.Handler(), Desktop: true,
-		RunUI: func(c *core.Core) {
-			tray.Run(tray.Options{Backend: c, Log: c.Logger(), Quit: func(keep bool) { _ = c.Quit(context.Background(), control.QuitRequest{KeepClaudeCode: keep}) },
-				Autostart: loginItem(c)})
+		RunUI: func(u core.UI) {
+			opts := tray.Options{Backend: u.Backend, Log: u.Log, Quit: u.Quit, Attached: u.Attached,
+				Autostart: loginItem(u.Workspace), Notice: u.Notice}
+			if u.Service != nil { // a nil *Background in the interface would not read as "none"
+				opts.Service = u.Service
+			}
+			tray.Run(opts)
 		},
-		OnQuit: tray.Quit,
+		OnQuit:   tray.Quit,
+		Service:  core.ServiceController(o.host, o.port, stdout),
+		Relaunch: relaunch,
+		Notice:   notice,
 	})
+}
+
+// relaunch replaces this process with a new launch of the same command line
+// (the last step of a handover to or from the background service): the new
+// process decides afresh whether it is the desktop core or a tray attached
+// to the service. It returns only when exec fails.
+func relaunch(notice string) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	env := make([]string, 0, len(os.Environ())+1)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, noticeEnv+"=") {
+			env = append(env, kv)
+		}
+	}
+	if notice != "" {
+		env = append(env, noticeEnv+"="+notice)
+	}
+	return syscall.Exec(exe, os.Args, env)
 }
 
 // loginItem is "Start at login" for this executable and workspace; nil (the
 // item hidden) when either is unknown.
-func loginItem(c *core.Core) tray.Autostart {
+func loginItem(workspace string) tray.Autostart {
 	exe, err := os.Executable()
 	if err == nil {
 		exe, err = filepath.EvalSymlinks(exe)
 	}
 	home, herr := os.UserHomeDir()
-	st, serr := c.Status(context.Background())
-	if err != nil || herr != nil || serr != nil || st.Workspace == "" {
+	if err != nil || herr != nil || workspace == "" {
 		return nil
 	}
-	return autostart.New(home, exe, st.Workspace, nil)
+	return autostart.New(home, exe, workspace, nil)
 }
