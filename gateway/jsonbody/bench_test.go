@@ -34,6 +34,21 @@ func BenchmarkScan(b *testing.B) {
 	}
 }
 
+// BenchmarkScanTop is the pass-through check: the top level only.
+func BenchmarkScanTop(b *testing.B) {
+	for _, bb := range benchBodies() {
+		b.Run(bb.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bb.body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ScanTop(bb.body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkScanPatch is the pass-through hot path: validate, read the model,
 // swap it.
 func BenchmarkScanPatch(b *testing.B) {

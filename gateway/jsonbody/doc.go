@@ -27,6 +27,12 @@
 // UTF-8 inside strings is accepted (encoding/json accepts it too and
 // replaces it with U+FFFD when decoding, as Value.String does).
 //
+// ScanTop is Scan for pass-through (DESIGN §16: no whole-body validation):
+// it checks the top level as Scan does but only the framing of nested
+// objects and arrays (strings closed, brackets matched, depth), about three
+// times fewer instructions on a Claude Code body. Valid is the full check
+// for code that decodes a body ScanTop accepted.
+//
 // Duplicate top-level keys are rejected ("duplicate top-level key
 // \"model\""): the gateway checks one "model" and an upstream might read
 // the other. Keys are compared after unescaping, so "\u006dodel" is

@@ -50,14 +50,16 @@ func Scan(body []byte) (*Object, error) {
 func (o *Object) Scan(body []byte) error {
 	o.body, o.open, o.close = body, 0, 0
 	o.members, o.canon, o.index = o.inline[:0], o.canon[:0], nil
-	if err := o.scan(body); err != nil {
+	if err := o.scanWith(body, false); err != nil {
 		o.members, o.canon, o.index = o.inline[:0], o.canon[:0], nil
 		return err
 	}
 	return nil
 }
 
-func (o *Object) scan(body []byte) error {
+// scanWith scans body; framedOnly skips nested objects and arrays with
+// skipFramed instead of checking them (ScanTop).
+func (o *Object) scanWith(body []byte, framedOnly bool) error {
 	i := skipWS(body, 0)
 	if i == len(body) {
 		return &SyntaxError{Msg: "request body is empty"}
@@ -90,7 +92,12 @@ func (o *Object) scan(body []byte) error {
 				return err
 			}
 			start := i
-			if i, err = s.skipValue(i); err != nil {
+			if framedOnly && i < len(body) && (body[i] == '{' || body[i] == '[') {
+				i, err = s.skipFramed(i)
+			} else {
+				i, err = s.skipValue(i)
+			}
+			if err != nil {
 				return err
 			}
 			m.Value = Value{Kind: kindOf(body[start]), Start: start, End: i}
