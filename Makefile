@@ -57,7 +57,11 @@ reliability:
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=30s
 
 # A real Claude Code session (npm, pinned) through the gateway on an
-# OpenAI-style upstream: a two-turn tool loop. Needs python3 and the npm registry.
+# OpenAI-style upstream: a two-turn tool loop, once with ANTHROPIC_* in its
+# environment and once with none, reaching the gateway only through the
+# settings the Claude Code switch wrote (turned on over the core's control
+# socket, over a settings.json with hooks and odd formatting, restored byte
+# for byte when switched off). Needs python3, curl and the npm registry.
 test-claude-code: build
 	build/claudecode-e2e/run.sh
 
