@@ -67,7 +67,7 @@ func attach(ws *workspace.Workspace, o MainOptions, bg *Background) (code int, o
 			}
 		})
 	}
-	if bg != nil {
+	if bg != nil && bg.ctl != nil {
 		// A core started by hand (--start) holds the workspace: Install's own
 		// check refuses, saying so.
 		bg.install = bg.ctl.Install
