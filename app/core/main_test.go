@@ -119,4 +119,3 @@ func TestPortHolderFindsUs(t *testing.T) {
 	}
 }
 
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }

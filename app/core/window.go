@@ -28,8 +28,15 @@ type WindowLauncher interface {
 // WindowBinaryName is the window's executable, installed beside the core's.
 const WindowBinaryName = "modelswitch-ui"
 
+// WindowHelperApp is the window's own bundle inside ModelSwitch.app on
+// macOS (build/darwin/bundle.sh): Contents/Helpers/<this>. The core's bundle
+// says LSUIElement (no Dock icon while only the tray runs); the window, a
+// bundle of its own without it, gets a Dock icon and a menu bar while open.
+const WindowHelperApp = "ModelSwitch Window.app"
+
 // WindowBinary is the window executable: $MODELSWITCH_UI when set, else
-// modelswitch-ui in the directory of this executable.
+// modelswitch-ui in the directory of this executable, else, inside a macOS
+// .app bundle, the helper app's.
 func WindowBinary() (string, error) {
 	if p := os.Getenv("MODELSWITCH_UI"); p != "" {
 		return p, nil
@@ -41,12 +48,32 @@ func WindowBinary() (string, error) {
 	if real, err := filepath.EvalSymlinks(exe); err == nil {
 		exe = real
 	}
+	return windowBinaryFor(exe, runtime.GOOS, fileExists), nil
+}
+
+// windowBinaryFor finds the window beside exe, or in the helper app of the
+// bundle exe lives in (…/X.app/Contents/MacOS/exe); beside is the answer
+// when neither exists, so the error names the usual place.
+func windowBinaryFor(exe, goos string, exists func(string) bool) string {
 	name := WindowBinaryName
-	if runtime.GOOS == "windows" {
+	if goos == "windows" {
 		name += ".exe"
 	}
-	return filepath.Join(filepath.Dir(exe), name), nil
+	beside := filepath.Join(filepath.Dir(exe), name)
+	if goos != "darwin" || exists(beside) {
+		return beside
+	}
+	contents := filepath.Dir(filepath.Dir(exe))
+	if filepath.Base(filepath.Dir(exe)) == "MacOS" && filepath.Base(contents) == "Contents" {
+		helper := filepath.Join(contents, "Helpers", WindowHelperApp, "Contents", "MacOS", name)
+		if exists(helper) {
+			return helper
+		}
+	}
+	return beside
 }
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 // windowProcess runs the window as a child process: one at a time; a second
 // Open asks the running one, through its socket, to come to the front.

@@ -88,3 +88,35 @@ func waitFile(t *testing.T, path, want string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestWindowBinaryInBundle: beside the core first (make desktop's
+// bin/desktop), then, on macOS, the helper app of ModelSwitch.app.
+func TestWindowBinaryInBundle(t *testing.T) {
+	app := "/Applications/ModelSwitch.app/Contents"
+	exe := app + "/MacOS/modelswitch"
+	helper := app + "/Helpers/ModelSwitch Window.app/Contents/MacOS/modelswitch-ui"
+	has := func(paths ...string) func(string) bool {
+		return func(p string) bool {
+			for _, q := range paths {
+				if p == q {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	for _, c := range []struct {
+		name, exe, goos string
+		exists          func(string) bool
+		want            string
+	}{
+		{"bundle", exe, "darwin", has(helper), helper},
+		{"beside wins", exe, "darwin", has(helper, app+"/MacOS/modelswitch-ui"), app + "/MacOS/modelswitch-ui"},
+		{"not a bundle", "/usr/local/bin/modelswitch", "darwin", has(), "/usr/local/bin/modelswitch-ui"},
+		{"linux", exe, "linux", has(helper), app + "/MacOS/modelswitch-ui"},
+	} {
+		if got := windowBinaryFor(c.exe, c.goos, c.exists); got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
+}

@@ -25,6 +25,10 @@
 // answers from memory, the settings file and the usage rollups), and lines
 // are updated in place. Clicks run one at a time on one goroutine.
 //
+// On macOS the icon is a template image (icon_template.png: the glyph
+// alone, which the menu bar tints for light and dark mode); the Dock icon is
+// left out by the bundle's LSUIElement (build/darwin/bundle.sh).
+//
 // systray v1.2.2 facts this package works around: items cannot be removed
 // (a model that goes away is hidden); updating a hidden item shows it again
 // (hidden items are left alone); GTK flips a check mark on click by itself

@@ -4,13 +4,9 @@ package tray
 
 import (
 	"context"
-	_ "embed"
 
 	"github.com/getlantern/systray"
 )
-
-//go:embed icon.png
-var icon []byte
 
 // Run shows the tray icon and menu and runs the GUI loop on the calling
 // goroutine until Quit. It must be called on the main thread (systray locks
@@ -28,7 +24,7 @@ func Run(o Options) {
 	defer cancel()
 	systray.Run(func() {
 		// onReady runs in its own goroutine (systray v1.2.2); it must return.
-		systray.SetIcon(icon)
+		showIcon()
 		systray.SetTooltip("ModelSwitch")
 		t := New(kit{}, o)
 		go t.Run(ctx)
