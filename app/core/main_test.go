@@ -118,4 +118,3 @@ func TestPortHolderFindsUs(t *testing.T) {
 		t.Errorf("nextFreePort = %d", p)
 	}
 }
-
