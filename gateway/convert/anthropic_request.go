@@ -1,10 +1,11 @@
 package convert
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/modelswitch/modelswitch/gateway/jsonbody"
 )
 
 // areqRequest is what AnthropicToOpenAIRequest reads of an Anthropic Messages
@@ -32,11 +33,13 @@ type areqRequest struct {
 		Effort string `json:"effort"`
 	} `json:"output_config"`
 	Tools      []json.RawMessage `json:"tools"`
-	ToolChoice *struct {
-		Type                   string `json:"type"`
-		Name                   string `json:"name"`
-		DisableParallelToolUse bool   `json:"disable_parallel_tool_use"`
-	} `json:"tool_choice"`
+	ToolChoice *areqChoiceIn     `json:"tool_choice"`
+}
+
+type areqChoiceIn struct {
+	Type                   string `json:"type"`
+	Name                   string `json:"name"`
+	DisableParallelToolUse bool   `json:"disable_parallel_tool_use"`
 }
 
 // areqBlock holds the fields of every content block type the converter reads.
@@ -52,63 +55,6 @@ type areqBlock struct {
 	IsError   bool            `json:"is_error"`
 	Thinking  string          `json:"thinking"`
 	ToolName  string          `json:"tool_name"`
-}
-
-type areqOut struct {
-	Model             string        `json:"model"`
-	Messages          []areqOutMsg  `json:"messages"`
-	MaxTokens         *int          `json:"max_tokens,omitempty"`
-	Temperature       *float64      `json:"temperature,omitempty"`
-	TopP              *float64      `json:"top_p,omitempty"`
-	Stop              []string      `json:"stop,omitempty"`
-	Stream            bool          `json:"stream"`
-	StreamOptions     *areqStreamOp `json:"stream_options,omitempty"`
-	Tools             []areqOutTool `json:"tools,omitempty"`
-	ToolChoice        any           `json:"tool_choice,omitempty"`
-	ParallelToolCalls *bool         `json:"parallel_tool_calls,omitempty"`
-	ReasoningEffort   string        `json:"reasoning_effort,omitempty"`
-	User              string        `json:"user,omitempty"`
-}
-
-type areqStreamOp struct {
-	IncludeUsage bool `json:"include_usage"`
-}
-
-type areqOutMsg struct {
-	Role             string        `json:"role"`
-	Content          any           `json:"content"` // string, []areqPart or nil (null)
-	ReasoningContent string        `json:"reasoning_content,omitempty"`
-	ToolCalls        []areqOutCall `json:"tool_calls,omitempty"`
-	ToolCallID       string        `json:"tool_call_id,omitempty"`
-	toolIDs          []string      // ids of ToolCalls, for pairing
-}
-
-type areqFunc struct {
-	Name        string          `json:"name"`
-	Description string          `json:"description,omitempty"`
-	Parameters  json.RawMessage `json:"parameters,omitempty"`
-	Arguments   *string         `json:"arguments,omitempty"`
-}
-
-type areqOutCall struct {
-	ID       string   `json:"id"`
-	Type     string   `json:"type"`
-	Function areqFunc `json:"function"`
-}
-
-type areqOutTool struct {
-	Type     string   `json:"type"`
-	Function areqFunc `json:"function"`
-}
-
-type areqPart struct {
-	Type     string        `json:"type"`
-	Text     string        `json:"text,omitempty"`
-	ImageURL *areqImageURL `json:"image_url,omitempty"`
-}
-
-type areqImageURL struct {
-	URL string `json:"url"`
 }
 
 // areqKnownBlocks are Anthropic block types: where one is not converted, the
@@ -150,23 +96,53 @@ var areqToolChoice = map[string]string{"": "auto", "auto": "auto", "any": "requi
 //     is not an instruction and its version stamp would defeat prefix caching.
 //   - Thinking history is dropped, or sent as reasoning_content when
 //     opt.Reasoning says so; signatures never leave (pitfalls 18, 26).
+//
+// The body is decoded on a fast path first (areqConvert with fast set): one
+// jsonbody.Scan validates it, then the members are read in place. Anything
+// that path does not handle exactly as encoding/json would (a key matching a
+// field only case-insensitively, a value of an unexpected type) and every
+// error sends the request through encoding/json instead, which has the
+// precise error messages; both paths share the rest, so their output is the
+// same (FuzzAnthropicToOpenAIRequest checks it).
 func AnthropicToOpenAIRequest(body []byte, opt Options) (out []byte, names *ToolNames, err error) {
+	if out, names, err := areqConvert(body, opt, true); err == nil {
+		return out, names, nil
+	}
+	return areqConvert(body, opt, false)
+}
+
+// areqConvert is AnthropicToOpenAIRequest decoding on the fast path or with
+// encoding/json. On the fast path every error is errAreqSlow or a
+// *RequestError that the slow path will report again.
+func areqConvert(body []byte, opt Options, fast bool) (out []byte, names *ToolNames, err error) {
+	o, names, err := areqBuild(body, opt, fast)
+	if err != nil {
+		return nil, nil, err
+	}
+	return o.appendJSON(make([]byte, 0, len(body)+256)), names, nil
+}
+
+// areqBuild decodes and converts the request, returning what to encode.
+func areqBuild(body []byte, opt Options, fast bool) (*areqOut, *ToolNames, error) {
 	var req areqRequest
-	if err := json.Unmarshal(body, &req); err != nil {
+	if fast {
+		if err := req.decodeFast(body); err != nil {
+			return nil, nil, err
+		}
+	} else if err := json.Unmarshal(body, &req); err != nil {
 		return nil, nil, areqDecodeErr("", err)
 	}
 	if req.Messages == nil {
 		return nil, nil, badRequest("messages: required")
 	}
-	c := &areqConv{opt: opt, names: &ToolNames{}}
+	c := &areqConv{opt: opt, names: &ToolNames{}, fast: fast}
 	o := areqOut{Model: opt.UpstreamModel, MaxTokens: req.MaxTokens, Temperature: req.Temperature,
 		TopP: req.TopP, Stop: req.StopSequences, Stream: req.Stream}
 	if req.Stream && opt.IncludeUsage {
 		o.StreamOptions = &areqStreamOp{IncludeUsage: true}
 	}
-	var uid string
-	if json.Unmarshal(req.Metadata.UserID, &uid) == nil {
-		o.User = uid
+	if areqKind(req.Metadata.UserID) == "string" { // another type is ignored, not refused
+		o.User = jsonbody.Unquote(req.Metadata.UserID)
 	}
 	o.ReasoningEffort = areqEffort(req.Thinking.Type, req.Thinking.BudgetTokens, req.OutputConfig.Effort)
 	if err := c.systemText(req.System, "system"); err != nil {
@@ -191,7 +167,9 @@ func AnthropicToOpenAIRequest(body []byte, opt Options) (out []byte, names *Tool
 			if tc.Name == "" || !kept[c.names.Upstream(tc.Name)] {
 				return nil, nil, badRequest("tool_choice.name: no tool named %q is sent upstream", tc.Name)
 			}
-			o.ToolChoice = map[string]any{"type": "function", "function": map[string]string{"name": c.names.Upstream(tc.Name)}}
+			named := &areqNamedChoice{Type: "function"}
+			named.Function.Name = c.names.Upstream(tc.Name)
+			o.ToolChoice = named
 		default:
 			return nil, nil, badRequest("tool_choice.type: unknown value %q", tc.Type)
 		}
@@ -216,13 +194,7 @@ func AnthropicToOpenAIRequest(body []byte, opt Options) (out []byte, names *Tool
 		c.msgs = append([]areqOutMsg{sys}, c.msgs...)
 	}
 	o.Messages = c.msgs
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(o); err != nil {
-		return nil, nil, fmt.Errorf("encoding openai request: %w", err)
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), c.names, nil
+	return &o, c.names, nil
 }
 
 // areqEffort maps Anthropic thinking to reasoning_effort; "" when thinking is
@@ -252,6 +224,7 @@ func areqEffort(typ string, budget int, effort string) string {
 }
 
 type areqConv struct {
+	fast      bool // decode with areqDecode* instead of encoding/json
 	opt       Options
 	names     *ToolNames
 	system    []string
@@ -262,13 +235,12 @@ type areqConv struct {
 
 // tool converts one tool definition; nil for a dropped server tool.
 func (c *areqConv) tool(raw json.RawMessage, path string) (*areqOutTool, error) {
-	var t struct {
-		Type        string          `json:"type"`
-		Name        string          `json:"name"`
-		Description string          `json:"description"`
-		InputSchema json.RawMessage `json:"input_schema"`
-	}
-	if err := json.Unmarshal(raw, &t); err != nil {
+	var t areqTool
+	if c.fast {
+		if err := t.decodeFast(raw); err != nil {
+			return nil, err
+		}
+	} else if err := json.Unmarshal(raw, &t); err != nil {
 		return nil, areqDecodeErr(path, err)
 	}
 	if t.Type != "" && t.Type != "custom" {
@@ -290,7 +262,7 @@ func (c *areqConv) systemText(raw json.RawMessage, path string) error {
 	if areqKind(raw) == "null" && path == "system" {
 		return nil
 	}
-	blocks, err := areqBlocks(raw, path)
+	blocks, err := areqBlocks(raw, path, c.fast)
 	if err != nil {
 		return err
 	}
@@ -318,11 +290,12 @@ func (c *areqConv) answerPending() {
 
 func (c *areqConv) message(raw json.RawMessage, i int) error {
 	path := fmt.Sprintf("messages[%d]", i)
-	var m struct {
-		Role    string          `json:"role"`
-		Content json.RawMessage `json:"content"`
-	}
-	if err := json.Unmarshal(raw, &m); err != nil {
+	var m areqMessage
+	if c.fast {
+		if err := m.decodeFast(raw); err != nil {
+			return err
+		}
+	} else if err := json.Unmarshal(raw, &m); err != nil {
 		return areqDecodeErr(path, err)
 	}
 	if m.Role == "system" {
@@ -331,7 +304,7 @@ func (c *areqConv) message(raw json.RawMessage, i int) error {
 	if m.Role != "user" && m.Role != "assistant" {
 		return badRequest("%s.role: unknown role %q", path, m.Role)
 	}
-	blocks, err := areqBlocks(m.Content, path+".content")
+	blocks, err := areqBlocks(m.Content, path+".content", c.fast)
 	if err != nil {
 		return err
 	}
@@ -370,7 +343,7 @@ func (c *areqConv) user(blocks []areqBlock, path string) error {
 				return badRequest("%s: tool_result for tool_use_id %q has no matching tool_use in the preceding assistant message", p, b.ToolUseID)
 			}
 			answered[b.ToolUseID] = true
-			text, err := areqToolResult(b, p, c.names)
+			text, err := areqToolResult(b, p, c.names, c.fast)
 			if err != nil {
 				return err
 			}

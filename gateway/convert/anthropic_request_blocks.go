@@ -10,13 +10,15 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+
+	"github.com/modelswitch/modelswitch/gateway/jsonbody"
 )
 
 // areqToolResult renders a tool_result's content as the text of a tool message.
-func areqToolResult(b areqBlock, path string, names *ToolNames) (string, error) {
+func areqToolResult(b areqBlock, path string, names *ToolNames, fast bool) (string, error) {
 	var texts []string
 	if k := areqKind(b.Content); k != "null" {
-		blocks, err := areqBlocks(b.Content, path+".content")
+		blocks, err := areqBlocks(b.Content, path+".content", fast)
 		if err != nil {
 			return "", err
 		}
@@ -88,85 +90,38 @@ func areqArguments(raw json.RawMessage, path string) (string, error) {
 	case "null":
 		return "{}", nil
 	case "object":
-		var buf bytes.Buffer
-		_ = json.Compact(&buf, raw)
-		return buf.String(), nil
+		return string(areqCompact(make([]byte, 0, len(raw)), raw, false)), nil
 	}
 	return "", badRequest("%s: must be an object, got %s", path, areqKind(raw))
 }
 
-// areqSchema turns an input_schema into OpenAI function parameters: "$schema"
-// stripped everywhere (pitfall 24), an empty schema becomes an empty object
-// schema (pitfall 25), a missing "type" becomes "object".
-func areqSchema(raw json.RawMessage, path string) (json.RawMessage, error) {
-	m := map[string]json.RawMessage{}
-	if k := areqKind(raw); k != "null" && (k != "object" || json.Unmarshal(raw, &m) != nil) {
-		return nil, badRequest("%s: must be a JSON Schema object, got %s", path, k)
-	}
-	delete(m, "$schema")
-	if t, ok := m["type"]; !ok {
-		m["type"] = json.RawMessage(`"object"`)
-	} else if string(bytes.TrimSpace(t)) != `"object"` {
-		return nil, badRequest(`%s.type: must be "object"`, path)
-	}
-	if _, ok := m["properties"]; !ok {
-		m["properties"] = json.RawMessage(`{}`)
-	}
-	for k, v := range m {
-		if bytes.Contains(v, []byte(`"$schema"`)) {
-			var x any
-			d := json.NewDecoder(bytes.NewReader(v))
-			d.UseNumber()
-			_ = d.Decode(&x)
-			areqStrip(x, areqSchemaMaps[k])
-			m[k], _ = json.Marshal(x)
-		}
-	}
-	return json.Marshal(m)
-}
-
-// areqSchemaMaps are keywords whose value maps names to schemas, so their own
-// keys are property names, never keywords.
-var areqSchemaMaps = map[string]bool{"properties": true, "$defs": true, "definitions": true,
-	"patternProperties": true, "dependentSchemas": true}
-
-func areqStrip(v any, nameMap bool) {
-	switch x := v.(type) {
-	case map[string]any:
-		if _, isObj := x["$schema"].(map[string]any); !nameMap || !isObj {
-			delete(x, "$schema") // in a name map, only a property schema named "$schema" stays
-		}
-		for k, sub := range x {
-			areqStrip(sub, !nameMap && areqSchemaMaps[k])
-		}
-	case []any:
-		for _, e := range x {
-			areqStrip(e, false)
-		}
-	}
-}
-
-// areqBlocks decodes content that is a string (one text block) or an array of blocks.
-func areqBlocks(raw json.RawMessage, path string) ([]areqBlock, error) {
+// areqBlocks decodes content that is a string (one text block) or an array of
+// blocks, with areqBlock.decodeFast when fast is set. raw is valid JSON, so it
+// is walked in place rather than decoded into a slice of raw values first.
+func areqBlocks(raw json.RawMessage, path string, fast bool) ([]areqBlock, error) {
 	switch areqKind(raw) {
 	case "string":
-		var s string
-		_ = json.Unmarshal(raw, &s)
-		return []areqBlock{{Type: "text", Text: s}}, nil
+		return []areqBlock{{Type: "text", Text: jsonbody.Unquote(raw)}}, nil
 	case "array":
-		var raws []json.RawMessage
-		_ = json.Unmarshal(raw, &raws)
-		out := make([]areqBlock, len(raws))
-		for j, braw := range raws {
-			p := fmt.Sprintf("%s[%d]", path, j)
-			if areqKind(braw) != "object" {
-				return nil, badRequest("%s: must be a content block object, got %s", p, areqKind(braw))
+		var out []areqBlock
+		it := jsonbody.Elements(raw)
+		for j := 0; ; j++ {
+			braw, ok := it.NextElement()
+			if !ok {
+				return out, nil
 			}
-			if err := json.Unmarshal(braw, &out[j]); err != nil {
-				return nil, areqDecodeErr(p, err)
+			out = append(out, areqBlock{})
+			if k := areqKind(braw); k != "object" {
+				return nil, badRequest("%s[%d]: must be a content block object, got %s", path, j, k)
+			}
+			if fast {
+				if err := out[j].decodeFast(braw); err != nil {
+					return nil, err
+				}
+			} else if err := json.Unmarshal(braw, &out[j]); err != nil {
+				return nil, areqDecodeErr(fmt.Sprintf("%s[%d]", path, j), err)
 			}
 		}
-		return out, nil
 	}
 	return nil, badRequest("%s: must be a string or an array of content blocks, got %s", path, areqKind(raw))
 }

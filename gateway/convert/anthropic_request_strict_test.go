@@ -218,6 +218,7 @@ func FuzzAnthropicToOpenAIRequest(f *testing.F) {
 		if reasoning {
 			opt.Reasoning = "reasoning_content"
 		}
+		areqCheckPaths(t, body, opt) // the fast path and the hand encoder agree with encoding/json
 		out, names, err := AnthropicToOpenAIRequest(body, opt)
 		if err != nil {
 			if _, ok := err.(*RequestError); !ok {
