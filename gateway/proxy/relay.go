@@ -57,8 +57,10 @@ func (ex *exchange) relay() router.Outcome {
 	return router.Success
 }
 
-// flusher writes one event's worth to the client and pushes it out, extending
-// the write deadline and the upstream idle timer; false means the client left.
+// flush pushes what was written to the client, extending the write deadline
+// and the upstream idle timer; false means the client left. The relays call
+// it only before they would wait for the upstream (sse.Reader.Ready): events
+// that arrived in one read leave in one write, and none waits for the next.
 func (ex *exchange) flush(rc *http.ResponseController) bool {
 	idle := seconds(ex.provider.Timeouts.Idle, defaultIdle)
 	_ = rc.SetWriteDeadline(time.Now().Add(idle))
@@ -93,11 +95,12 @@ func (ex *exchange) relayPassThrough(obs *convert.Observer) error {
 		}
 	}
 	for {
-		if !ex.flush(rc) {
+		if !ex.events.Ready() && !ex.flush(rc) {
 			return errClientGone // the deferred Close cancels the upstream
 		}
 		ev, err := ex.events.Next()
 		if err == io.EOF && terminal {
+			_ = rc.Flush() // the tail, before the handler goes on to record
 			return nil
 		}
 		if err != nil {
@@ -120,11 +123,14 @@ func (ex *exchange) relayConverted(obs *convert.Observer) error {
 				return errClientGone
 			}
 		}
-		if !ex.flush(rc) {
-			return errClientGone
-		}
 		if ex.conv.Done() {
+			if rc.Flush() != nil {
+				return errClientGone
+			}
 			return nil
+		}
+		if !ex.events.Ready() && !ex.flush(rc) {
+			return errClientGone
 		}
 		ev, err := ex.events.Next()
 		if err != nil {

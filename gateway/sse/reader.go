@@ -367,3 +367,33 @@ func indexEOL(b []byte) int {
 	}
 	return -1
 }
+
+// Ready reports whether Next will return without reading from the source: the
+// stream has ended or failed, or a complete event is already buffered. A relay
+// uses it to push out what it wrote only before it would wait for the
+// upstream, so events that arrived together leave in one write while none is
+// ever held back waiting for the network. It errs on the side of false: it
+// looks for a non-blank line ending right before a blank line ("x\n\n",
+// "x\r\n\r\n", "x\r\r").
+func (r *Reader) Ready() bool {
+	if r.err != nil || r.eof || r.pending != nil {
+		return true
+	}
+	b := r.buf[r.r:r.w]
+	for i := 1; i+1 < len(b); i++ {
+		c := b[i]
+		if c != '\n' && c != '\r' {
+			continue
+		}
+		if p := b[i-1]; p == '\n' || p == '\r' {
+			continue
+		}
+		switch {
+		case b[i+1] == c && c == '\n', b[i+1] == c && c == '\r' && (i+2 == len(b) || b[i+2] != '\n'):
+			return true
+		case c == '\r' && b[i+1] == '\n' && i+3 < len(b) && b[i+2] == '\r' && b[i+3] == '\n':
+			return true
+		}
+	}
+	return false
+}
