@@ -30,8 +30,8 @@
 // ScanTop is Scan for pass-through (DESIGN §16: no whole-body validation):
 // it checks the top level as Scan does but only the framing of nested
 // objects and arrays (strings closed, brackets matched, depth), about three
-// times fewer instructions on a Claude Code body. Valid is the full check
-// for code that decodes a body ScanTop accepted.
+// times fewer instructions on a Claude Code body. Code that decodes a body
+// ScanTop accepted must validate it as it decodes.
 //
 // Duplicate top-level keys are rejected ("duplicate top-level key
 // \"model\""): the gateway checks one "model" and an upstream might read

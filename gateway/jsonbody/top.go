@@ -18,7 +18,7 @@ import (
 // brackets matched, nesting within MaxDepth — so the members' offsets are
 // right and a truncated body is still refused. Inside them it does not check
 // the number grammar, literals, escapes, commas or colons. Whoever decodes
-// the body (the converters) must validate it first (Valid).
+// the body (the converters) validates it as it decodes.
 
 // ScanTop is Scan without checking the inside of nested objects and arrays.
 func ScanTop(body []byte) (*Object, error) {
@@ -38,13 +38,6 @@ func (o *Object) ScanTop(body []byte) error {
 		return err
 	}
 	return nil
-}
-
-// Valid reports whether body is one JSON object as Scan accepts it, without
-// recording its members.
-func Valid(body []byte) error {
-	var o Object
-	return o.Scan(body)
 }
 
 // skipFramed returns the offset just past the object or array starting at

@@ -60,12 +60,6 @@ func (ex *exchange) buildRequest(p *config.Provider, upstreamProtocol string, a 
 		return out, nil
 	}
 
-	if err := ex.in.wholeBody(); err != nil {
-		// Rejected, not failed: a pass-through adapter later in the chain
-		// may still take the body as it is; if none does, the client gets a
-		// 400 with this message.
-		return nil, &rejected{&convert.RequestError{Msg: err.Error()}}
-	}
 	opt := convert.Options{UpstreamModel: a.ModelName, Reasoning: p.Reasoning, IncludeUsage: !p.DisableStreamOptions,
 		DefaultMaxTokens: intParam(a.Params, "max_tokens")}
 	var body []byte

@@ -17,22 +17,6 @@ type inbound struct {
 	obj    *jsonbody.Object
 	model  string // as the client wrote it
 	stream bool
-
-	checked  bool  // wholeBody ran
-	wholeErr error // its answer
-}
-
-// wholeBody checks the entire body, once per request, for the lanes that
-// decode it: a converter must never read JSON that ScanTop let through
-// unchecked. The error reads like parseInbound's.
-func (in *inbound) wholeBody() error {
-	if !in.checked {
-		in.checked = true
-		if err := jsonbody.Valid(in.body); err != nil {
-			in.wholeErr = errors.New("invalid request body: " + err.Error())
-		}
-	}
-	return in.wholeErr
 }
 
 // readBody reads the whole request body; the server's MaxBytesReader turns an
@@ -72,8 +56,8 @@ func parseInbound(r *http.Request, f protocol.Family, needMessages bool) (*inbou
 		return nil, perr
 	}
 	// Only the top level is checked here (DESIGN §16: no whole-body
-	// validation on pass-through); a lane that decodes the body checks all of
-	// it first (wholeBody).
+	// validation on pass-through). The converters decode the whole body and
+	// refuse what is not JSON with a *convert.RequestError of their own.
 	obj, err := jsonbody.ScanTop(body)
 	if err != nil {
 		return nil, protocol.Errorf(http.StatusBadRequest, "invalid request body: "+err.Error())
