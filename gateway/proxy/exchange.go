@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +12,6 @@ import (
 	"github.com/modelswitch/modelswitch/gateway/config"
 	"github.com/modelswitch/modelswitch/gateway/convert"
 	"github.com/modelswitch/modelswitch/gateway/jsonbody"
-	"github.com/modelswitch/modelswitch/gateway/protocol"
 	"github.com/modelswitch/modelswitch/gateway/router"
 	"github.com/modelswitch/modelswitch/gateway/sse"
 	"github.com/modelswitch/modelswitch/gateway/upstream"
@@ -247,44 +245,3 @@ func onlyRejections(attempts []router.Attempt) *convert.RequestError {
 	return first
 }
 
-// isContent reports whether a pass-through event carries content (text,
-// thinking, tool input) or ends the answer: the commit point. Role-only
-// chunks, message_start, pings and empty block starts are the prelude. An
-// event that is not JSON before the commit point is an upstream failure.
-func isContent(f protocol.Family, ev sse.Event) (bool, error) {
-	if f == protocol.Anthropic {
-		if _, err := jsonbody.Scan(ev.Data); err != nil {
-			return false, fmt.Errorf("malformed %q event: %w", ev.Name, err)
-		}
-		switch ev.Name {
-		case "content_block_delta", "message_delta", "message_stop":
-			return true, nil
-		}
-		return false, nil
-	}
-	if ev.IsDone() {
-		return true, nil
-	}
-	var chunk struct {
-		Choices []struct {
-			Delta struct {
-				Content          string          `json:"content"`
-				ReasoningContent string          `json:"reasoning_content"`
-				Reasoning        string          `json:"reasoning"`
-				ToolCalls        json.RawMessage `json:"tool_calls"`
-			} `json:"delta"`
-			FinishReason *string `json:"finish_reason"`
-		} `json:"choices"`
-		Usage json.RawMessage `json:"usage"`
-	}
-	if err := json.Unmarshal(ev.Data, &chunk); err != nil {
-		return false, fmt.Errorf("malformed chunk: %w", err)
-	}
-	if len(chunk.Choices) == 0 {
-		return len(chunk.Usage) > 0 && string(chunk.Usage) != "null", nil
-	}
-	c := chunk.Choices[0]
-	d := c.Delta
-	return d.Content != "" || d.ReasoningContent != "" || d.Reasoning != "" ||
-		(len(d.ToolCalls) > 0 && string(d.ToolCalls) != "null") || c.FinishReason != nil, nil
-}
