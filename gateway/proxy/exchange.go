@@ -244,4 +244,3 @@ func onlyRejections(attempts []router.Attempt) *convert.RequestError {
 	}
 	return first
 }
-
