@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"sync"
 
 	"github.com/modelswitch/modelswitch/gateway/jsonbody"
 )
@@ -44,8 +45,21 @@ var (
 	areqBlockFields    = []string{"type", "text", "source", "id", "name", "input", "tool_use_id", "content", "is_error", "thinking", "tool_name"}
 )
 
+// areqObjects recycles the scanned top level of request bodies: an Object
+// with its inline members is over 1 KB, as much as a small request.
+// Before going back to the pool it scans areqEmptyObject, which drops the
+// reference to the body without the error value that scanning nil makes.
+var (
+	areqObjects     = sync.Pool{New: func() any { return new(jsonbody.Object) }}
+	areqEmptyObject = []byte("{}")
+)
+
 func (r *areqRequest) decodeFast(body []byte) error {
-	var o jsonbody.Object
+	o := areqObjects.Get().(*jsonbody.Object)
+	defer func() {
+		_ = o.Scan(areqEmptyObject) // let go of body
+		areqObjects.Put(o)
+	}()
 	if o.Scan(body) != nil {
 		return errAreqSlow // invalid JSON, or a repeated top-level key that encoding/json allows
 	}

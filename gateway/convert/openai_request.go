@@ -7,7 +7,10 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+
+	"github.com/modelswitch/modelswitch/gateway/jsonbody"
 )
 
 // defaultAnthropicMaxTokens is used when neither the client nor Options set
@@ -17,102 +20,6 @@ const defaultAnthropicMaxTokens = 4096
 // oreqEffortBudget maps OpenAI reasoning_effort to an Anthropic thinking budget
 // (pitfall 20: never below 1024). "none" turns thinking off.
 var oreqEffortBudget = map[string]int{"none": 0, "minimal": 1024, "low": 1024, "medium": 4096, "high": 16384, "xhigh": 32768}
-
-// oreqIn holds the OpenAI chat request fields that are converted; every other
-// field is dropped (Anthropic rejects unknown fields): logprobs, top_logprobs,
-// logit_bias, presence_penalty, frequency_penalty, seed, stream_options, store,
-// service_tier, modalities, audio, prediction, metadata (OpenAI's), verbosity,
-// web_search_options, prompt_cache_key, function "strict", message names.
-type oreqIn struct {
-	Messages            json.RawMessage       `json:"messages"`
-	Stream              bool                  `json:"stream"`
-	MaxTokens           json.RawMessage       `json:"max_tokens"`
-	MaxCompletionTokens json.RawMessage       `json:"max_completion_tokens"`
-	Temperature         *float64              `json:"temperature"`
-	TopP                *float64              `json:"top_p"`
-	TopK                *int                  `json:"top_k"`
-	Stop                json.RawMessage       `json:"stop"`
-	User                string                `json:"user"`
-	SafetyIdentifier    string                `json:"safety_identifier"`
-	Tools               []oreqInTool          `json:"tools"`
-	ToolChoice          json.RawMessage       `json:"tool_choice"`
-	ParallelToolCalls   *bool                 `json:"parallel_tool_calls"`
-	N                   *float64              `json:"n"`
-	ResponseFormat      struct{ Type string } `json:"response_format"`
-	ReasoningEffort     string                `json:"reasoning_effort"`
-	Functions           json.RawMessage       `json:"functions"`
-	FunctionCall        json.RawMessage       `json:"function_call"`
-}
-
-type oreqInTool struct {
-	Type     string `json:"type"`
-	Function *struct {
-		Name, Description string
-		Parameters        json.RawMessage
-	} `json:"function"`
-}
-
-type oreqInMsg struct {
-	Role      string          `json:"role"`
-	Content   json.RawMessage `json:"content"`
-	Refusal   string          `json:"refusal"`
-	ToolCalls []struct {
-		ID, Type string
-		Function struct{ Name, Arguments string }
-	} `json:"tool_calls"`
-	ToolCallID   string          `json:"tool_call_id"`
-	FunctionCall json.RawMessage `json:"function_call"`
-}
-
-type oreqInPart struct {
-	Type, Text, Refusal string
-	ImageURL            json.RawMessage `json:"image_url"`
-}
-
-// oreqOut is the Anthropic Messages request.
-type oreqOut struct {
-	Model         string            `json:"model"`
-	MaxTokens     int               `json:"max_tokens"`
-	System        string            `json:"system,omitempty"`
-	Messages      []oreqMsg         `json:"messages"`
-	Stream        bool              `json:"stream,omitempty"`
-	Temperature   *float64          `json:"temperature,omitempty"`
-	TopP          *float64          `json:"top_p,omitempty"`
-	TopK          *int              `json:"top_k,omitempty"`
-	StopSequences []string          `json:"stop_sequences,omitempty"`
-	Metadata      map[string]string `json:"metadata,omitempty"`
-	Tools         []oreqTool        `json:"tools,omitempty"`
-	ToolChoice    *oreqToolChoice   `json:"tool_choice,omitempty"`
-	Thinking      map[string]any    `json:"thinking,omitempty"`
-}
-
-type oreqMsg struct {
-	Role    string      `json:"role"`
-	Content []oreqBlock `json:"content"`
-}
-
-type oreqBlock struct {
-	Type      string            `json:"type"`
-	Text      string            `json:"text,omitempty"`
-	Source    map[string]string `json:"source,omitempty"`
-	ID        string            `json:"id,omitempty"`
-	Name      string            `json:"name,omitempty"`
-	Input     json.RawMessage   `json:"input,omitempty"`
-	ToolUseID string            `json:"tool_use_id,omitempty"`
-	Content   string            `json:"content,omitempty"`
-}
-
-type oreqTool struct {
-	Name        string          `json:"name"`
-	Description string          `json:"description,omitempty"`
-	InputSchema json.RawMessage `json:"input_schema"`
-}
-
-type oreqToolChoice struct {
-	Type                   string `json:"type"`
-	Name                   string `json:"name,omitempty"`
-	DisableParallelToolUse bool   `json:"disable_parallel_tool_use,omitempty"`
-}
 
 // OpenAIToAnthropicRequest converts an OpenAI Chat Completions request body
 // into an Anthropic Messages request for opt.UpstreamModel. Choices where the
@@ -138,9 +45,36 @@ type oreqToolChoice struct {
 //     a schema would hand the client unvalidated output;
 //   - n > 1, legacy functions and audio, file or unknown content parts are
 //     refused with a RequestError naming the location.
+//
+// As in AnthropicToOpenAIRequest, the body is first decoded in place after
+// one jsonbody.Scan (oreqConvert with fast set); what that path does not
+// decode exactly as encoding/json would, and every error, goes through
+// encoding/json, so the output and the error messages are the same either way.
 func OpenAIToAnthropicRequest(body []byte, opt Options) (out []byte, err error) {
+	if out, err := oreqConvert(body, opt, true); err == nil {
+		return out, nil
+	}
+	return oreqConvert(body, opt, false)
+}
+
+// oreqConvert is OpenAIToAnthropicRequest decoding on the fast path or with
+// encoding/json.
+func oreqConvert(body []byte, opt Options, fast bool) ([]byte, error) {
+	req, err := oreqBuild(body, opt, fast)
+	if err != nil {
+		return nil, err
+	}
+	return req.appendJSON(make([]byte, 0, len(body)+256)), nil
+}
+
+// oreqBuild decodes and converts the request, returning what to encode.
+func oreqBuild(body []byte, opt Options, fast bool) (req *oreqOut, err error) {
 	var in oreqIn
-	if err := json.Unmarshal(body, &in); err != nil {
+	if fast {
+		if err := in.decodeFast(body); err != nil {
+			return nil, err
+		}
+	} else if err := json.Unmarshal(body, &in); err != nil {
 		return nil, oreqJSONError("", err)
 	}
 	switch {
@@ -151,7 +85,7 @@ func OpenAIToAnthropicRequest(body []byte, opt Options) (out []byte, err error) 
 	case in.ResponseFormat.Type == "json_schema":
 		return nil, badRequest("response_format json_schema is not supported by Anthropic upstreams; describe the format in the prompt or use a tool")
 	}
-	req := oreqOut{Model: opt.UpstreamModel, Stream: in.Stream, TopP: in.TopP, TopK: in.TopK, Temperature: in.Temperature}
+	req = &oreqOut{Model: opt.UpstreamModel, Stream: in.Stream, TopP: in.TopP, TopK: in.TopK, Temperature: in.Temperature}
 	if t := req.Temperature; t != nil && *t > 1 {
 		req.Temperature = new(1.0)
 	}
@@ -159,9 +93,9 @@ func OpenAIToAnthropicRequest(body []byte, opt Options) (out []byte, err error) 
 		if user == "" {
 			user = in.SafetyIdentifier
 		}
-		req.Metadata = map[string]string{"user_id": user}
+		req.Metadata = &oreqMetadata{UserID: user}
 	}
-	if err = oreqMessages(&req, in.Messages); err != nil {
+	if err = oreqMessages(req, in.Messages, fast); err != nil {
 		return nil, err
 	}
 	if req.MaxTokens, err = oreqMaxTokens(in, opt); err != nil {
@@ -170,29 +104,34 @@ func OpenAIToAnthropicRequest(body []byte, opt Options) (out []byte, err error) 
 	if req.StopSequences, err = oreqStop(in.Stop); err != nil {
 		return nil, err
 	}
-	if err = oreqTools(&req, in); err != nil {
+	if err = oreqTools(req, in); err != nil {
 		return nil, err
 	}
-	if err = oreqReasoning(&req, in.ReasoningEffort); err != nil {
+	if err = oreqReasoning(req, in.ReasoningEffort); err != nil {
 		return nil, err
 	}
-	return arespMarshal(req)
+	return req, nil
 }
 
 // oreqMessages fills the system prompt and the alternating message list.
-func oreqMessages(req *oreqOut, raw json.RawMessage) error {
-	var msgs []json.RawMessage
-	if oreqNull(raw) || raw[0] != '[' || json.Unmarshal(raw, &msgs) != nil {
+// raw is valid JSON, so it is walked in place; fast picks the decoder.
+func oreqMessages(req *oreqOut, raw json.RawMessage, fast bool) error {
+	if oreqNull(raw) || raw[0] != '[' {
 		return badRequest("messages must be an array")
 	}
 	var system []string
-	for i, rawMsg := range msgs {
+	it := jsonbody.Elements(raw)
+	for i := 0; ; i++ {
+		rawMsg, ok := it.NextElement()
+		if !ok {
+			break
+		}
 		loc := fmt.Sprintf("messages[%d]", i)
 		var m oreqInMsg
-		if err := oreqObject(rawMsg, loc, &m); err != nil {
+		if err := oreqObject(rawMsg, loc, &m, fast); err != nil {
 			return err
 		}
-		blocks, err := oreqContent(m.Content, loc, m.Role)
+		blocks, err := oreqContent(m.Content, loc, m.Role, fast)
 		if err != nil {
 			return err
 		}
@@ -240,10 +179,14 @@ func oreqMessages(req *oreqOut, raw json.RawMessage) error {
 	return nil
 }
 
-// oreqObject decodes a JSON object at loc into v.
-func oreqObject(raw json.RawMessage, loc string, v any) error {
+// oreqObject decodes a JSON object at loc into v, with v's decodeFast when
+// fast is set.
+func oreqObject(raw json.RawMessage, loc string, v oreqFastDecoder, fast bool) error {
 	if oreqNull(raw) || raw[0] != '{' {
 		return badRequest("%s must be an object", loc)
+	}
+	if fast {
+		return v.decodeFast(raw)
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
 		return oreqJSONError(loc, err)
@@ -253,7 +196,7 @@ func oreqObject(raw json.RawMessage, loc string, v any) error {
 
 // oreqContent converts a content field (string, array of parts or null) into
 // blocks. Every role accepts text; users also images, assistants refusals.
-func oreqContent(raw json.RawMessage, loc, role string) ([]oreqBlock, error) {
+func oreqContent(raw json.RawMessage, loc, role string, fast bool) ([]oreqBlock, error) {
 	switch {
 	case role == "function":
 		return nil, badRequest("%s: the legacy function role is not supported; use tool messages", loc)
@@ -262,19 +205,20 @@ func oreqContent(raw json.RawMessage, loc, role string) ([]oreqBlock, error) {
 	case oreqNull(raw):
 		return nil, nil
 	case raw[0] == '"':
-		var s string
-		_ = json.Unmarshal(raw, &s) // cannot fail: the whole body was valid JSON
-		return oreqText(nil, s), nil
+		return oreqText(nil, jsonbody.Unquote(raw)), nil // the whole body was valid JSON
 	case raw[0] != '[':
 		return nil, badRequest("%s.content must be a string or an array of content parts", loc)
 	}
-	var items []json.RawMessage
-	_ = json.Unmarshal(raw, &items)
 	var blocks []oreqBlock
-	for j, item := range items {
+	it := jsonbody.Elements(raw)
+	for j := 0; ; j++ {
+		item, ok := it.NextElement()
+		if !ok {
+			break
+		}
 		ploc := fmt.Sprintf("%s.content[%d]", loc, j)
 		var p oreqInPart
-		if err := oreqObject(item, ploc, &p); err != nil {
+		if err := oreqObject(item, ploc, &p, fast); err != nil {
 			return nil, err
 		}
 		switch {
@@ -313,7 +257,7 @@ func oreqJoin(blocks []oreqBlock) string {
 }
 
 // oreqImage converts an image_url ({"url": …} or a bare string) to a source.
-func oreqImage(raw json.RawMessage, loc string) (map[string]string, error) {
+func oreqImage(raw json.RawMessage, loc string) (*oreqSource, error) {
 	var obj struct{ URL string }
 	if json.Unmarshal(raw, &obj.URL) != nil && json.Unmarshal(raw, &obj) != nil {
 		return nil, badRequest("%s: image_url must be an object with a url", loc)
@@ -321,12 +265,12 @@ func oreqImage(raw json.RawMessage, loc string) (map[string]string, error) {
 	url, lower := obj.URL, strings.ToLower(obj.URL)
 	switch {
 	case strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://"):
-		return map[string]string{"type": "url", "url": url}, nil
+		return &oreqSource{Type: "url", URL: url}, nil
 	case strings.HasPrefix(lower, "data:"):
 		meta, data, ok := strings.Cut(url[len("data:"):], ",")
 		mime, enc, _ := strings.Cut(meta, ";")
 		if ok && mime != "" && data != "" && strings.EqualFold(enc, "base64") {
-			return map[string]string{"type": "base64", "media_type": mime, "data": data}, nil
+			return &oreqSource{Type: "base64", MediaType: mime, Data: data}, nil
 		}
 		return nil, badRequest("%s: image_url is not a valid base64 data URL", loc)
 	}
@@ -351,12 +295,12 @@ func oreqToolUses(blocks []oreqBlock, m oreqInMsg, loc string) ([]oreqBlock, err
 			return nil, badRequest("%s: a tool call needs an id and a function name", cloc)
 		}
 		input := json.RawMessage("{}")
-		if args := strings.TrimSpace(tc.Function.Arguments); args != "" {
-			var obj map[string]json.RawMessage
-			if json.Unmarshal([]byte(args), &obj) != nil || obj == nil {
+		if args := []byte(strings.TrimSpace(tc.Function.Arguments)); len(args) > 0 {
+			// What json.Unmarshal into a map accepts: valid JSON that is an object.
+			if args[0] != '{' || !oreqValid(args) {
 				return nil, badRequest("%s (id %q, function %q): arguments are not a valid JSON object", cloc, tc.ID, tc.Function.Name)
 			}
-			input = json.RawMessage(args)
+			input = areqCompact(make([]byte, 0, len(args)), args, false)
 		}
 		blocks = append(blocks, oreqBlock{Type: "tool_use", ID: tc.ID, Name: tc.Function.Name, Input: input})
 	}
@@ -369,8 +313,10 @@ func oreqMaxTokens(in oreqIn, opt Options) (int, error) {
 		if oreqNull(raw) {
 			continue
 		}
-		var v float64
-		if json.Unmarshal(raw, &v) != nil || v < 1 || v > math.MaxInt32 || v != math.Trunc(v) {
+		// raw is valid JSON: as json.Unmarshal into a float64, only a number
+		// that ParseFloat takes is accepted.
+		v, err := strconv.ParseFloat(string(raw), 64)
+		if raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') || err != nil || v < 1 || v > math.MaxInt32 || v != math.Trunc(v) {
 			return 0, badRequest("%s must be a positive integer", names[i])
 		}
 		return int(v), nil
@@ -386,8 +332,28 @@ func oreqStop(raw json.RawMessage) ([]string, error) {
 	if oreqNull(raw) {
 		return nil, nil
 	}
-	list := []string{""}
-	if json.Unmarshal(raw, &list[0]) != nil && (raw[0] != '[' || json.Unmarshal(raw, &list) != nil) {
+	// raw is valid JSON; null elements decode to "" as in encoding/json.
+	list := []string{}
+	switch raw[0] {
+	case '"':
+		list = append(list, jsonbody.Unquote(raw))
+	case '[':
+		it := jsonbody.Elements(raw)
+		for {
+			e, ok := it.NextElement()
+			if !ok {
+				break
+			}
+			switch e[0] {
+			case '"':
+				list = append(list, jsonbody.Unquote(e))
+			case 'n':
+				list = append(list, "")
+			default:
+				return nil, badRequest("stop must be a string or an array of strings")
+			}
+		}
+	default:
 		return nil, badRequest("stop must be a string or an array of strings")
 	}
 	return slices.DeleteFunc(list, func(s string) bool { return s == "" }), nil
@@ -438,20 +404,32 @@ func oreqTools(req *oreqOut, in oreqIn) error {
 	return nil
 }
 
-// oreqSchema returns an object schema for parameters (pitfall 25).
+// oreqSchema returns an object schema for parameters (pitfall 25), as
+// compact JSON. raw is valid JSON. A schema without "type" gets one and is
+// written as encoding/json wrote the map it used to be decoded into: keys
+// sorted, values compacted with <, > and & escaped (see schema.go).
 func oreqSchema(raw json.RawMessage) (json.RawMessage, error) {
-	var m map[string]json.RawMessage
-	if !oreqNull(raw) && (raw[0] != '{' || json.Unmarshal(raw, &m) != nil) {
+	if !oreqNull(raw) && raw[0] != '{' {
 		return nil, errors.New("not an object")
 	}
-	if len(m) == 0 {
+	var buf [16]areqMember
+	ms := areqMembers(buf[:0], raw)
+	if len(ms) == 0 {
 		return json.RawMessage(`{"type":"object","properties":{}}`), nil
 	}
-	if _, ok := m["type"]; ok {
-		return raw, nil
+	if areqFind(ms, "type") >= 0 {
+		return areqCompact(make([]byte, 0, len(raw)), raw, false), nil
 	}
-	m["type"] = json.RawMessage(`"object"`)
-	return json.Marshal(m)
+	ms = append(ms, areqMember{[]byte("type"), []byte(`"object"`)})
+	areqSortMembers(ms)
+	out := append(make([]byte, 0, len(raw)+16), '{')
+	for i, m := range ms {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = areqCompact(append(areqQuoteHTML(out, m.key), ':'), m.val, true)
+	}
+	return append(out, '}'), nil
 }
 
 // oreqReasoning maps reasoning_effort to thinking (see OpenAIToAnthropicRequest).
@@ -473,7 +451,7 @@ func oreqReasoning(req *oreqOut, effort string) error {
 			break
 		}
 	}
-	req.Thinking = map[string]any{"type": "enabled", "budget_tokens": budget}
+	req.Thinking = &oreqThinking{Type: "enabled", BudgetTokens: budget}
 	if req.MaxTokens <= budget {
 		req.MaxTokens += budget
 	}

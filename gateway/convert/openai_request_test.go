@@ -187,6 +187,7 @@ func FuzzOpenAIToAnthropicRequest(f *testing.F) {
 	}
 	f.Add([]byte(`{"messages":[{"role":"user","content":"a"},{"role":"tool","tool_call_id":"x","content":"b"},{"role":"assistant","content":" "}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
+		oreqCheckPaths(t, body, Options{UpstreamModel: "m"}) // the fast path and the hand encoder agree with encoding/json
 		out, err := OpenAIToAnthropicRequest(body, Options{UpstreamModel: "m"})
 		if err != nil {
 			var re *RequestError
