@@ -29,17 +29,21 @@ type settings struct {
 	AfterWait                        time.Duration
 	StartRuns                        int
 	ProfileSecs                      int
+	StatsRows                        int // usage rows seeded for the stats phase
+	StatsRequests, StatsWarmup       int // timed and warm-up requests per stats query
 }
 
 func settingsFor(quick bool) settings {
 	if quick {
 		return settings{Quick: true, Rounds: 3, Requests: 60, Warmup: 10, PacedRounds: 1, PacedStreams: 8, GapMS: 20,
 			TPRounds: 1, TPRequests: 2000, TPConc: 32, HoldStreams: 1000, HoldChunks: 6, HoldGap: 50,
-			AfterWait: 2 * time.Second, StartRuns: 2, ProfileSecs: 1}
+			AfterWait: 2 * time.Second, StartRuns: 2, ProfileSecs: 1,
+			StatsRows: 100_000, StatsRequests: 30, StatsWarmup: 5} // ~3 s instead of ~25 s: seeding dominates
 	}
 	return settings{Rounds: 7, Requests: 300, Warmup: 30, PacedRounds: 5, PacedStreams: 16, GapMS: 20,
 		TPRounds: 3, TPRequests: 20000, TPConc: 32, HoldStreams: 1000, HoldChunks: 20, HoldGap: 50,
-		AfterWait: 30 * time.Second, StartRuns: 10, ProfileSecs: 5}
+		AfterWait: 30 * time.Second, StartRuns: 10, ProfileSecs: 5,
+		StatsRows: 1_000_000, StatsRequests: 200, StatsWarmup: 20}
 }
 
 // results is everything one run measured; it is also written as JSON.
@@ -64,6 +68,9 @@ type results struct {
 	Profiles                []profile
 	Disk                    map[string]map[string]int64 // gateway → what → bytes
 	ClkTck                  int64
+	Only                    []string      // BENCH_ONLY: the phases this partial run measured; empty = all
+	Stats                   *statsResult  // nil when not measured
+	Allocs                  *allocsResult // nil when not measured
 }
 
 func runCmd(args []string) error {
@@ -71,6 +78,12 @@ func runCmd(args []string) error {
 	bin := fs.String("gateway", "bin/modelswitch", "gateway binary (built by `make build`)")
 	outPath := fs.String("out", "docs/benchmarks.md", "report to write")
 	_ = fs.Parse(args)
+	only, err := onlyPhases(os.Getenv("BENCH_ONLY"))
+	if err != nil {
+		return err
+	}
+	outGiven := false
+	fs.Visit(func(f *flag.Flag) { outGiven = outGiven || f.Name == "out" })
 	if _, err := os.Stat(*bin); err != nil {
 		return fmt.Errorf("gateway binary %s: %w (run `make build` first)", *bin, err)
 	}
@@ -87,7 +100,10 @@ func runCmd(args []string) error {
 	res := &results{Settings: s, Date: time.Now().Format("2006-01-02 15:04 MST"), GoVersion: runtime.Version(),
 		Gateway: *bin, CPU: cpuModel(), Cores: cpuCount(), Pinned: pinned, PinNote: note, LoadBefore: loadAvg(), PSIBefore: cpuPressure(),
 		Memory: map[string]map[string]mem{}, Disk: map[string]map[string]int64{}, FirstStartMS: map[string]float64{}, ClkTck: h.clkTck}
-	res.Commit = gitCommit()
+	res.Commit, res.Only = gitCommit(), only
+	if len(only) > 0 && !outGiven { // a partial report must not replace docs/benchmarks.md by accident
+		*outPath = filepath.Join(h.dir, "benchmarks.md")
+	}
 	if v, err := exec.Command(absBin, "--version").Output(); err == nil {
 		res.GatewayVersion = strings.TrimSpace(string(v))
 	}
@@ -120,6 +136,9 @@ func runCmd(args []string) error {
 }
 
 func measureAll(ctx context.Context, h *host, bin string, s settings, res *results, say func(string)) error {
+	if len(res.Only) > 0 {
+		return measureOnly(ctx, h, bin, s, res, say)
+	}
 	ports := make([]int, 3)
 	for i := range ports {
 		p, err := freePort()
@@ -240,8 +259,11 @@ func measureAll(ctx context.Context, h *host, bin string, s settings, res *resul
 	}
 	say(fmt.Sprintf("startup to healthy: %d cold and warm starts", s.StartRuns))
 	gp.features, gp.cpu = true, 1
-	res.Startups, err = h.startups(gp, s.StartRuns)
-	return err
+	if res.Startups, err = h.startups(gp, s.StartRuns); err != nil {
+		return err
+	}
+	measureTail(ctx, h, gp, s, res, say, func(string) bool { return true })
+	return ctx.Err()
 }
 
 // requestsServed sums modelswitch_requests_total from the gateway's /metrics.

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Phases that BENCH_ONLY can select. They run last in a full run, after
+// every other gateway has stopped, so neither the seeding nor the test
+// build shares a CPU with a measurement; alone, they let the phase be
+// checked in seconds without a 10-minute run that disturbs the box.
+var onlyNames = []string{"stats", "allocs"}
+
+// onlyPhases parses BENCH_ONLY ("stats", "allocs" or "stats,allocs").
+func onlyPhases(env string) ([]string, error) {
+	var out []string
+	for _, f := range strings.Split(env, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !slices.Contains(onlyNames, f) {
+			return nil, fmt.Errorf("BENCH_ONLY=%q: unknown phase %q (%s)", env, f, strings.Join(onlyNames, ", "))
+		}
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// measureOnly is a partial run: the selected phases and nothing else. The
+// stats gateway's config still names a mock and a dead primary, but no
+// inference request is sent, so neither needs to listen.
+func measureOnly(ctx context.Context, h *host, bin string, s settings, res *results, say func(string)) error {
+	ports := make([]int, 2)
+	for i := range ports {
+		p, err := freePort()
+		if err != nil {
+			return err
+		}
+		ports[i] = p
+	}
+	gp := gatewayParams{bin: bin, mockPort: ports[0], deadPort: ports[1], pacedGapMS: s.GapMS,
+		holdChunks: s.HoldChunks, holdGapMS: s.HoldGap, features: true, cpu: 1}
+	say("partial run, BENCH_ONLY=" + strings.Join(res.Only, ","))
+	measureTail(ctx, h, gp, s, res, say, func(p string) bool { return slices.Contains(res.Only, p) })
+	return ctx.Err()
+}
+
+// measureTail runs the phases that need no mock traffic: the statistics
+// query over a seeded month and the allocation test.
+func measureTail(ctx context.Context, h *host, gp gatewayParams, s settings, res *results, say func(string), want func(string) bool) {
+	if want("stats") && ctx.Err() == nil {
+		st := h.measureStats(ctx, gp, s, say)
+		res.Stats = &st
+		if st.Err != "" {
+			say("stats: FAILED: " + st.Err)
+		} else if w := st.worst(); w != nil {
+			say(fmt.Sprintf("stats: worst median %.1f ms (%s)", w.P50MS, w.Name))
+		}
+	}
+	if want("allocs") && ctx.Err() == nil {
+		say("allocations: go test -run " + allocsTest + " " + allocsPkg)
+		a := measureAllocs(ctx)
+		res.Allocs = &a
+		if a.Err != "" {
+			say("allocations: FAILED: " + a.Err)
+		}
+	}
+}
