@@ -62,7 +62,7 @@ func allocsSummaryRow(m *md, r *results) {
 		m.row(what, "unit-test caps", "not measured in this partial run", "", "—")
 		return
 	case len(a.Lanes) == 0:
-		m.row(what, "unit-test caps", "test did not report (see §11)", "", "**not measured**")
+		m.row(what, "unit-test caps", "test did not report (see its section below)", "", "**not measured**")
 		return
 	}
 	var parts []string

@@ -171,3 +171,26 @@ func TestPartialReport(t *testing.T) {
 		t.Errorf("over-budget run not marked missed:\n%s", out)
 	}
 }
+
+// TestFullReportSections: in a full run's report the two phases come after
+// the floor comparisons as §10 and §11, and the "not covered" line no longer
+// lists them.
+func TestFullReportSections(t *testing.T) {
+	r := &results{Pinned: true, Settings: settingsFor(false),
+		Stats:  &statsResult{Rows: 1_000_000, Queries: []statsQuery{{Name: "month by key", Requests: 200, P50MS: 12, P99MS: 20, CPUMS: 6}}},
+		Allocs: &allocsResult{Passed: true, Lanes: []allocLane{{"pass-through OpenAI", 199, 250}}}}
+	out := string(report(r))
+	for _, want := range []string{"## 10. Statistics over a month of usage", "## 11. Allocations per request",
+		"12.0 ms (p99 20.0 ms; gateway CPU 6.0 ms) |  | met", "pass-through OpenAI 199 / 250 |  | met", "## What the numbers mean"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "not measured here") || strings.Contains(out, "the stats query over 1 M rows, failure") {
+		t.Error("report still calls the phases unmeasured")
+	}
+	r.Allocs = &allocsResult{Err: "exit status 1: build failed"}
+	if out := string(report(r)); !strings.Contains(out, "test did not report (see its section below) |  | **not measured**") {
+		t.Error("a failed allocation test is not marked")
+	}
+}
