@@ -29,6 +29,7 @@ type OpenAIStream struct {
 	roleSent     bool
 	started      bool
 	done, failed bool
+	slowDecode   bool // tests: decode every event with encoding/json
 }
 
 type ostreamTool struct {
@@ -39,30 +40,36 @@ type ostreamTool struct {
 
 // ostreamEvent is any Anthropic stream event; only the fields of its type are set.
 type ostreamEvent struct {
-	Type    string `json:"type"`
-	Message *struct {
-		ID    string          `json:"id"`
-		Model string          `json:"model"`
-		Usage json.RawMessage `json:"usage"`
-	} `json:"message"`
-	Index        int `json:"index"`
-	ContentBlock *struct {
-		Type     string          `json:"type"`
-		ID       string          `json:"id"`
-		Name     string          `json:"name"`
-		Text     string          `json:"text"`
-		Thinking string          `json:"thinking"`
-		Input    json.RawMessage `json:"input"`
-	} `json:"content_block"`
-	Delta *struct {
-		Type        string `json:"type"`
-		Text        string `json:"text"`
-		Thinking    string `json:"thinking"`
-		PartialJSON string `json:"partial_json"`
-		StopReason  string `json:"stop_reason"`
-	} `json:"delta"`
+	Type         string             `json:"type"`
+	Message      *ostreamMessage    `json:"message"`
+	Index        int                `json:"index"`
+	ContentBlock *ostreamBlockStart `json:"content_block"`
+	Delta        *ostreamDeltaIn    `json:"delta"`
+	Usage        json.RawMessage    `json:"usage"`
+	Error        *arespError        `json:"error"`
+}
+
+type ostreamMessage struct {
+	ID    string          `json:"id"`
+	Model string          `json:"model"`
 	Usage json.RawMessage `json:"usage"`
-	Error *arespError     `json:"error"`
+}
+
+type ostreamBlockStart struct {
+	Type     string          `json:"type"`
+	ID       string          `json:"id"`
+	Name     string          `json:"name"`
+	Text     string          `json:"text"`
+	Thinking string          `json:"thinking"`
+	Input    json.RawMessage `json:"input"`
+}
+
+type ostreamDeltaIn struct {
+	Type        string `json:"type"`
+	Text        string `json:"text"`
+	Thinking    string `json:"thinking"`
+	PartialJSON string `json:"partial_json"`
+	StopReason  string `json:"stop_reason"`
 }
 
 // ostreamUsage updates only the counts an event reports.
@@ -113,8 +120,11 @@ func (s *OpenAIStream) Convert(name string, data []byte) ([]Event, error) {
 		return nil, nil
 	}
 	var ev ostreamEvent
-	if err := json.Unmarshal(data, &ev); err != nil {
-		return nil, fmt.Errorf("anthropic stream event %q is not valid JSON: %w", name, err)
+	if s.slowDecode || ev.decodeFast(data) != nil { // see openai_stream_fast.go
+		ev = ostreamEvent{}
+		if err := json.Unmarshal(data, &ev); err != nil {
+			return nil, fmt.Errorf("anthropic stream event %q is not valid JSON: %w", name, err)
+		}
 	}
 	if ev.Type == "" {
 		ev.Type = name
@@ -257,9 +267,8 @@ func (s *OpenAIStream) chunk(choices []ostreamChoice, u *OpenAIUsageJSON) (Event
 	if s.id == "" {
 		s.id = arespChatID("")
 	}
-	data, err := arespMarshal(ostreamChunk{ID: s.id, Object: "chat.completion.chunk", Created: s.created,
-		Model: s.model, Choices: choices, Usage: u})
-	return Event{Data: data}, err
+	c := ostreamChunk{ID: s.id, Object: "chat.completion.chunk", Created: s.created, Model: s.model, Choices: choices, Usage: u}
+	return Event{Data: c.appendJSON(make([]byte, 0, 160+c.size()))}, nil
 }
 
 func (s *OpenAIStream) addUsage(raw json.RawMessage) {

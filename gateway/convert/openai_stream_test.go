@@ -248,7 +248,9 @@ func FuzzOpenAIStream(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in []byte, includeUsage bool) {
 		// Each line is "name<TAB>data" (or just data): arbitrary event sequences.
-		s := NewOpenAIStream("m", includeUsage)
+		defer ostreamFixClock()()
+		l := newOstreamLockstep(includeUsage) // the fast path must answer as encoding/json
+		s := l.fast
 		var out []Event
 		failed := false
 		for _, line := range bytes.Split(in, []byte("\n")) {
@@ -259,9 +261,9 @@ func FuzzOpenAIStream(f *testing.F) {
 			if bytes.HasPrefix(data, []byte("data: ")) {
 				data = data[len("data: "):]
 			}
-			evs, err := s.Convert(string(name), data)
+			evs, err := l.convert(t, string(name), data)
 			if err != nil {
-				out, failed = append(out, s.Fail(err.Error())...), true
+				out, failed = append(out, l.fail(t, err.Error())...), true
 				break
 			}
 			out = append(out, evs...)
