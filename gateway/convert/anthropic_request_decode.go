@@ -94,12 +94,7 @@ func (r *areqRequest) decodeFast(body []byte) error {
 				if f == 0 {
 					return areqSetString(&r.Thinking.Type, v)
 				}
-				var n *int
-				if err := areqSetIntPtr(&n, v); err != nil || n == nil {
-					return err
-				}
-				r.Thinking.BudgetTokens = *n
-				return nil
+				return areqSetInt(&r.Thinking.BudgetTokens, v)
 			})
 		case 9:
 			err = areqObject(v, areqEffortFields, func(_ int, v []byte) error {
@@ -309,25 +304,47 @@ func areqSetIntPtr(dst **int, v []byte) error {
 		*dst = nil
 		return nil
 	}
+	n, ok := areqParseInt(v)
+	if !ok {
+		return errAreqSlow
+	}
+	*dst = &n
+	return nil
+}
+
+// areqSetInt is json.Unmarshal of a number into an int; null leaves dst.
+func areqSetInt(dst *int, v []byte) error {
+	if v[0] == 'n' {
+		return nil
+	}
+	n, ok := areqParseInt(v)
+	if !ok {
+		return errAreqSlow
+	}
+	*dst = n
+	return nil
+}
+
+// areqParseInt parses the integers areqSetIntPtr takes.
+func areqParseInt(v []byte) (int, bool) {
 	digits := v
-	if digits[0] == '-' {
+	if len(digits) > 0 && digits[0] == '-' {
 		digits = digits[1:]
 	}
 	if len(digits) == 0 || len(digits) > 18 {
-		return errAreqSlow
+		return 0, false
 	}
 	n := 0
 	for _, c := range digits {
 		if c < '0' || c > '9' {
-			return errAreqSlow
+			return 0, false
 		}
 		n = n*10 + int(c-'0')
 	}
 	if len(digits) < len(v) {
 		n = -n
 	}
-	*dst = &n
-	return nil
+	return n, true
 }
 
 func areqSetFloatPtr(dst **float64, v []byte) error {

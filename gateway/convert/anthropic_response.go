@@ -86,9 +86,21 @@ type arespFunction struct {
 // normalised count. A body that is not an Anthropic message (including an
 // Anthropic error body) is an error.
 func AnthropicToOpenAIResponse(body []byte, clientModel string) (out []byte, usage Usage, err error) {
+	c, usage, err := arespBuild(body, clientModel)
+	if err != nil {
+		return nil, Usage{}, err
+	}
+	return c.appendJSON(make([]byte, 0, len(body)+256)), usage, nil
+}
+
+// arespBuild decodes and converts the response, returning what to encode.
+func arespBuild(body []byte, clientModel string) (c *arespCompletion, usage Usage, err error) {
 	var m arespMessage
-	if err := json.Unmarshal(body, &m); err != nil {
-		return nil, Usage{}, fmt.Errorf("anthropic response is not valid JSON: %w", err)
+	if m.decodeFast(body) != nil { // see response_fast.go
+		m = arespMessage{}
+		if err := json.Unmarshal(body, &m); err != nil {
+			return nil, Usage{}, fmt.Errorf("anthropic response is not valid JSON: %w", err)
+		}
 	}
 	if m.Type == "error" || m.Error != nil {
 		return nil, Usage{}, arespUpstreamError(m.Error)
@@ -118,12 +130,11 @@ func AnthropicToOpenAIResponse(body []byte, clientModel string) (out []byte, usa
 	if model == "" {
 		model = clientModel
 	}
-	out, err = arespMarshal(arespCompletion{
+	return &arespCompletion{
 		ID: arespChatID(m.ID), Object: "chat.completion", Created: arespNow().Unix(), Model: model,
 		Choices: []arespChoice{{Message: msg, FinishReason: arespFinishReason(m.StopReason, len(calls) > 0)}},
 		Usage:   usage.OpenAI(),
-	})
-	return out, usage, err
+	}, usage, nil
 }
 
 // arespUpstreamError describes an Anthropic error body or event.
@@ -135,12 +146,12 @@ func arespUpstreamError(e *arespError) error {
 }
 
 // arespArguments renders a tool_use input as compact JSON ("{}" when absent).
+// input is a decoded json.RawMessage, so valid JSON: it needs no validation.
 func arespArguments(input json.RawMessage) string {
-	var buf bytes.Buffer
-	if len(input) == 0 || string(input) == "null" || json.Compact(&buf, input) != nil {
+	if len(input) == 0 || string(input) == "null" {
 		return "{}"
 	}
-	return buf.String()
+	return string(areqCompact(make([]byte, 0, len(input)), input, false))
 }
 
 // arespMarshal is json.Marshal without HTML escaping, so that text and tool

@@ -1,31 +1,36 @@
 package convert
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"strings"
+
+	"github.com/modelswitch/modelswitch/gateway/jsonbody"
 )
 
 // orespResponse is what OpenAIToAnthropicResponse reads of a Chat Completions
 // response.
 type orespResponse struct {
-	ID      string `json:"id"`
-	Model   string `json:"model"`
-	Choices []struct {
-		Message struct {
-			Content          json.RawMessage `json:"content"`
-			ReasoningContent json.RawMessage `json:"reasoning_content"`
-			Reasoning        json.RawMessage `json:"reasoning"`
-			Refusal          json.RawMessage `json:"refusal"`
-			ToolCalls        []orespCall     `json:"tool_calls"`
-			FunctionCall     *orespFunction  `json:"function_call"`
-		} `json:"message"`
-		FinishReason json.RawMessage `json:"finish_reason"`
-	} `json:"choices"`
-	Usage json.RawMessage `json:"usage"`
+	ID      string          `json:"id"`
+	Model   string          `json:"model"`
+	Choices []orespChoice   `json:"choices"`
+	Usage   json.RawMessage `json:"usage"`
+}
+
+type orespChoice struct {
+	Message      orespInMessage  `json:"message"`
+	FinishReason json.RawMessage `json:"finish_reason"`
+}
+
+type orespInMessage struct {
+	Content          json.RawMessage `json:"content"`
+	ReasoningContent json.RawMessage `json:"reasoning_content"`
+	Reasoning        json.RawMessage `json:"reasoning"`
+	Refusal          json.RawMessage `json:"refusal"`
+	ToolCalls        []orespCall     `json:"tool_calls"`
+	FunctionCall     *orespFunction  `json:"function_call"`
 }
 
 type orespCall struct {
@@ -93,9 +98,21 @@ var orespStopReasons = map[string]string{"stop": "end_turn", "length": "max_toke
 //   - stop_reason is tool_use whenever a tool_use block exists, unless the
 //     upstream stopped on length.
 func OpenAIToAnthropicResponse(body []byte, names *ToolNames, clientModel string) (out []byte, usage Usage, err error) {
+	m, usage, err := orespBuild(body, names, clientModel)
+	if err != nil {
+		return nil, Usage{}, err
+	}
+	return m.appendJSON(make([]byte, 0, len(body)+256)), usage, nil
+}
+
+// orespBuild decodes and converts the response, returning what to encode.
+func orespBuild(body []byte, names *ToolNames, clientModel string) (*orespMessage, Usage, error) {
 	var r orespResponse
-	if err := json.Unmarshal(body, &r); err != nil {
-		return nil, Usage{}, errors.New("decoding upstream response: " + err.Error())
+	if r.decodeFast(body) != nil { // see response_fast.go
+		r = orespResponse{}
+		if err := json.Unmarshal(body, &r); err != nil {
+			return nil, Usage{}, errors.New("decoding upstream response: " + err.Error())
+		}
 	}
 	if len(r.Choices) == 0 {
 		return nil, Usage{}, errors.New("upstream response has no choices")
@@ -139,24 +156,18 @@ func OpenAIToAnthropicResponse(body []byte, names *ToolNames, clientModel string
 	if len(calls) > 0 && m.StopReason != "max_tokens" {
 		m.StopReason = "tool_use"
 	}
-	usage, _ = UsageFromOpenAI(r.Usage)
+	usage, _ := UsageFromOpenAI(r.Usage)
 	m.Usage = usage.Anthropic()
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(m); err != nil {
-		return nil, Usage{}, errors.New("encoding anthropic response: " + err.Error())
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), usage, nil
+	return &m, usage, nil
 }
 
-// orespString returns raw when it is a JSON string, else "".
+// orespString returns raw when it is a JSON string, else "". raw is valid
+// JSON or empty (a decoded json.RawMessage), so no decoder is needed.
 func orespString(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
+	if len(raw) == 0 || raw[0] != '"' {
 		return ""
 	}
-	return s
+	return jsonbody.Unquote(raw)
 }
 
 // orespTexts returns the non-blank texts of message.content, a string or an
@@ -197,9 +208,8 @@ func orespInput(raw json.RawMessage) json.RawMessage {
 			return json.RawMessage(`{}`)
 		}
 	}
-	var buf bytes.Buffer
-	if args[0] == '{' && json.Compact(&buf, []byte(args)) == nil {
-		return buf.Bytes()
+	if b := []byte(args); b[0] == '{' && oreqValid(b) { // what json.Compact accepts
+		return areqCompact(make([]byte, 0, len(b)), b, false)
 	}
 	wrapped, _ := json.Marshal(map[string]string{"_raw_arguments": args})
 	return wrapped

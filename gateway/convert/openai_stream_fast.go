@@ -53,11 +53,7 @@ func (ev *ostreamEvent) decodeFast(data []byte) error {
 				return nil
 			})
 		case 2:
-			var n *int
-			if err := areqSetIntPtr(&n, v); err != nil || n == nil {
-				return err
-			}
-			ev.Index = *n
+			return areqSetInt(&ev.Index, v)
 		case 3:
 			if v[0] == 'n' {
 				return nil

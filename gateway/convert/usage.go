@@ -25,8 +25,10 @@ func UsageFromOpenAI(raw json.RawMessage) (Usage, bool) {
 		return Usage{}, false
 	}
 	var u openAIUsage
-	if json.Unmarshal(raw, &u) != nil {
-		return Usage{}, false
+	if u.decodeFast(raw) != nil { // see response_fast.go
+		if u = (openAIUsage{}); json.Unmarshal(raw, &u) != nil {
+			return Usage{}, false
+		}
 	}
 	read := u.PromptTokensDetails.CachedTokens
 	if read == 0 {
@@ -58,8 +60,10 @@ func UsageFromAnthropic(raw json.RawMessage) (Usage, bool) {
 		return Usage{}, false
 	}
 	var u anthropicUsage
-	if json.Unmarshal(raw, &u) != nil {
-		return Usage{}, false
+	if u.decodeFast(raw) != nil {
+		if u = (anthropicUsage{}); json.Unmarshal(raw, &u) != nil {
+			return Usage{}, false
+		}
 	}
 	return Usage{Input: u.InputTokens, Output: u.OutputTokens, CacheRead: u.CacheReadInputTokens,
 		CacheWrite: u.CacheCreationInputTokens}, true
