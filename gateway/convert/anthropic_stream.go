@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/modelswitch/modelswitch/gateway/jsonbody"
 )
 
 // AnthropicStream turns an OpenAI chat.completion.chunk stream into Anthropic
@@ -46,11 +48,12 @@ type AnthropicStream struct {
 
 	buf   o2aBuf // event data of the current Convert call
 	marks []o2aMark
-	enc   *json.Encoder // writes JSON strings into buf
 	chunk o2aChunk      // reused between chunks
 	dec   *json.Decoder // reads chunks from rd; unlike Unmarshal it reuses its state
 	rd    bytes.Reader
 	fed   int64 // bytes given to dec
+
+	slowDecode bool // tests: decode every chunk with encoding/json
 }
 
 const o2aText, o2aThinking, o2aTool byte = 1, 2, 3  // block kinds
@@ -69,25 +72,31 @@ type o2aChunk struct {
 	Model   o2aFirst        `json:"model"` // likewise
 	Error   json.RawMessage `json:"error"`
 	Usage   json.RawMessage `json:"usage"`
-	Choices []struct {
-		Index int `json:"index"`
-		Delta struct {
-			Content          string `json:"content"`
-			Refusal          string `json:"refusal"`
-			ReasoningContent string `json:"reasoning_content"`
-			Reasoning        string `json:"reasoning"`
-			ToolCalls        []struct {
-				Index    int    `json:"index"`
-				ID       string `json:"id"`
-				Function struct {
-					Name      string `json:"name"`
-					Arguments string `json:"arguments"`
-				} `json:"function"`
-			} `json:"tool_calls"`
-		} `json:"delta"`
-		FinishReason string `json:"finish_reason"`
-		StopReason   any    `json:"stop_reason"` // vLLM: the stop string matched, or a token id
-	} `json:"choices"`
+	Choices []o2aChoice     `json:"choices"`
+}
+
+type o2aChoice struct {
+	Index        int      `json:"index"`
+	Delta        o2aDelta `json:"delta"`
+	FinishReason string   `json:"finish_reason"`
+	StopReason   any      `json:"stop_reason"` // vLLM: the stop string matched, or a token id
+}
+
+type o2aDelta struct {
+	Content          string        `json:"content"`
+	Refusal          string        `json:"refusal"`
+	ReasoningContent string        `json:"reasoning_content"`
+	Reasoning        string        `json:"reasoning"`
+	ToolCalls        []o2aToolCall `json:"tool_calls"`
+}
+
+type o2aToolCall struct {
+	Index    int    `json:"index"`
+	ID       string `json:"id"`
+	Function struct {
+		Name      string `json:"name"`
+		Arguments string `json:"arguments"`
+	} `json:"function"`
 }
 
 // o2aFirst keeps the first non-empty JSON string it is given.
@@ -137,19 +146,21 @@ func (s *AnthropicStream) Convert(name string, data []byte) ([]Event, error) {
 		return s.flush(), nil
 	}
 	c := &s.chunk
-	choices := c.Choices[:cap(c.Choices)]
-	clear(choices)
-	*c = o2aChunk{ID: c.ID, Model: c.Model, Usage: c.Usage[:0], Error: c.Error[:0], Choices: choices[:0]}
-	if s.dec == nil {
-		s.dec, s.fed = json.NewDecoder(&s.rd), 0
-	}
-	s.rd.Reset(data)
-	s.fed += int64(len(data))
-	// A field of an unexpected type is skipped (UnmarshalTypeError), the rest kept.
-	err := s.dec.Decode(c)
-	if data[0] != '{' || s.dec.InputOffset() != s.fed || err != nil && !errors.As(err, new(*json.UnmarshalTypeError)) {
-		s.dec = nil
-		return nil, fmt.Errorf("upstream sent a chunk that is not one JSON object: %.200q", data)
+	c.reset()
+	if s.slowDecode || c.decodeFast(data) != nil { // see anthropic_stream_fast.go
+		c.reset()
+		if s.dec == nil {
+			s.dec, s.fed = json.NewDecoder(&s.rd), 0
+		}
+		s.rd.Reset(data)
+		s.fed += int64(len(data))
+		// A field of an unexpected type is skipped (UnmarshalTypeError), the rest kept.
+		err := s.dec.Decode(c)
+		s.rd.Reset(nil) // data is the caller's
+		if data[0] != '{' || s.dec.InputOffset() != s.fed || err != nil && !errors.As(err, new(*json.UnmarshalTypeError)) {
+			s.dec = nil
+			return nil, fmt.Errorf("upstream sent a chunk that is not one JSON object: %.200q", data)
+		}
 	}
 	if len(c.Error) > 0 && string(c.Error) != "null" {
 		var e struct{ Message string }
@@ -385,8 +396,6 @@ type (
 	}
 )
 
-func (b *o2aBuf) Write(p []byte) (int, error) { *b = append(*b, p...); return len(p), nil }
-
 // ev appends one event's data, built from raw strings, ints, o2aQ and o2aUsage.
 func (s *AnthropicStream) ev(name string, parts ...any) {
 	start := len(s.buf)
@@ -396,20 +405,8 @@ func (s *AnthropicStream) ev(name string, parts ...any) {
 			s.buf = append(s.buf, p...)
 		case int:
 			s.buf = strconv.AppendInt(s.buf, int64(p), 10)
-		case o2aQ:
-			plain := true
-			for i := 0; i < len(p) && plain; i++ {
-				plain = p[i] >= 0x20 && p[i] < 0x80 && p[i] != '"' && p[i] != '\\'
-			}
-			if plain {
-				s.buf = append(append(append(s.buf, '"'), p...), '"')
-				continue
-			} else if s.enc == nil {
-				s.enc = json.NewEncoder(&s.buf)
-				s.enc.SetEscapeHTML(false)
-			}
-			_ = s.enc.Encode(string(p))  // cannot fail for a string
-			s.buf = s.buf[:len(s.buf)-1] // Encode's newline
+		case o2aQ: // as encoding/json without HTML escaping
+			s.buf = jsonbody.AppendQuote(s.buf, string(p))
 		case o2aUsage:
 			s.buf = fmt.Appendf(s.buf, `{"input_tokens":%d,"output_tokens":%d,"cache_read_input_tokens":%d,"cache_creation_input_tokens":%d}`,
 				p[0], p[1], p[2], p[3])

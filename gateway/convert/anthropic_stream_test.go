@@ -407,6 +407,7 @@ func FuzzAnthropicStream(f *testing.F) {
 		synthetic, sent, failed := true, 0, false
 		for _, p := range bytes.Split(data, []byte("\n")) {
 			chunk, args := o2aSynth(p)
+			o2aCheckDecode(t, chunk) // the fast path decodes as encoding/json
 			synthetic = synthetic && len(p) > 0 && p[0] == '#'
 			wasDone := conv.Done()
 			out, err := conv.Convert("", chunk)

@@ -143,11 +143,10 @@ func (o *Observer) Event(name string, data []byte) {
 
 func (o *Observer) openAI(data []byte) {
 	c := &o.chunk
-	choices := c.Choices[:cap(c.Choices)]
-	clear(choices) // decoding fills reused elements
-	*c = o2aChunk{ID: c.ID, Model: c.Model, Usage: c.Usage[:0], Error: c.Error[:0], Choices: choices[:0]}
-	if !o.dec.decode(data, c) {
-		return
+	if c.reset(); c.decodeFast(data) != nil { // see anthropic_stream_fast.go
+		if c.reset(); !o.dec.decode(data, c) {
+			return
+		}
 	}
 	if u, ok := UsageFromOpenAI(c.Usage); ok && (!o.hasUsage || u != Usage{}) {
 		o.usage, o.hasUsage = u, true // the last report wins, unless it is empty

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+
+	"github.com/modelswitch/modelswitch/gateway/jsonbody"
 )
 
 // areqSchemaMapRoundTrip is the map round trip areqSchema replaced (commit
@@ -130,4 +132,22 @@ func TestAreqCompact(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzQuote: the string encoders the hand encoders use write what
+// encoding/json writes, with and without HTML escaping.
+func FuzzQuote(f *testing.F) {
+	for _, s := range []string{"", "a\"b\\c", "\x00\x1f\x7f\b\f\n\r\t", "<a>&</a>", "é中😀\u2028\u2029", "bad\xff\xe2\x82", "\xed\xa0\x80"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		html, _ := json.Marshal(s)
+		if got := areqQuoteHTML(nil, []byte(s)); !bytes.Equal(got, html) {
+			t.Fatalf("areqQuoteHTML(%q) = %s, want %s", s, got, html)
+		}
+		plain, _ := arespMarshal(s)
+		if got := jsonbody.AppendQuote(nil, s); !bytes.Equal(got, plain) {
+			t.Fatalf("AppendQuote(%q) = %s, want %s", s, got, plain)
+		}
+	})
 }
