@@ -11,8 +11,6 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
-
-	"github.com/modelswitch/modelswitch/gateway/jsonbody"
 )
 
 type areqOut struct {
@@ -85,7 +83,7 @@ type areqImageURL struct {
 // appendJSON appends o as encoding/json would encode it without HTML escaping.
 func (o *areqOut) appendJSON(b []byte) []byte {
 	b = append(b, `{"model":`...)
-	b = jsonbody.AppendQuote(b, o.Model)
+	b = appendString(b, o.Model)
 	b = append(b, `,"messages":`...)
 	if o.Messages == nil {
 		b = append(b, "null"...)
@@ -115,7 +113,7 @@ func (o *areqOut) appendJSON(b []byte) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = jsonbody.AppendQuote(b, s)
+			b = appendString(b, s)
 		}
 		b = append(b, ']')
 	}
@@ -131,7 +129,7 @@ func (o *areqOut) appendJSON(b []byte) []byte {
 				b = append(b, ',')
 			}
 			b = append(b, `{"type":`...)
-			b = jsonbody.AppendQuote(b, o.Tools[i].Type)
+			b = appendString(b, o.Tools[i].Type)
 			b = o.Tools[i].Function.appendJSON(append(b, `,"function":`...))
 			b = append(b, '}')
 		}
@@ -139,44 +137,44 @@ func (o *areqOut) appendJSON(b []byte) []byte {
 	}
 	switch tc := o.ToolChoice.(type) {
 	case string:
-		b = jsonbody.AppendQuote(append(b, `,"tool_choice":`...), tc)
+		b = appendString(append(b, `,"tool_choice":`...), tc)
 	case *areqNamedChoice:
 		b = append(b, `,"tool_choice":{"function":{"name":`...)
-		b = jsonbody.AppendQuote(b, tc.Function.Name)
-		b = jsonbody.AppendQuote(append(b, `},"type":`...), tc.Type)
+		b = appendString(b, tc.Function.Name)
+		b = appendString(append(b, `},"type":`...), tc.Type)
 		b = append(b, '}')
 	}
 	if o.ParallelToolCalls != nil {
 		b = strconv.AppendBool(append(b, `,"parallel_tool_calls":`...), *o.ParallelToolCalls)
 	}
 	if o.ReasoningEffort != "" {
-		b = jsonbody.AppendQuote(append(b, `,"reasoning_effort":`...), o.ReasoningEffort)
+		b = appendString(append(b, `,"reasoning_effort":`...), o.ReasoningEffort)
 	}
 	if o.User != "" {
-		b = jsonbody.AppendQuote(append(b, `,"user":`...), o.User)
+		b = appendString(append(b, `,"user":`...), o.User)
 	}
 	return append(b, '}')
 }
 
 func (m *areqOutMsg) appendJSON(b []byte) []byte {
 	b = append(b, `{"role":`...)
-	b = jsonbody.AppendQuote(b, m.Role)
+	b = appendString(b, m.Role)
 	b = append(b, `,"content":`...)
 	switch c := m.Content.(type) {
 	case string:
-		b = jsonbody.AppendQuote(b, c)
+		b = appendString(b, c)
 	case []areqPart:
 		b = append(b, '[')
 		for i, p := range c {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = jsonbody.AppendQuote(append(b, `{"type":`...), p.Type)
+			b = appendString(append(b, `{"type":`...), p.Type)
 			if p.Text != "" {
-				b = jsonbody.AppendQuote(append(b, `,"text":`...), p.Text)
+				b = appendString(append(b, `,"text":`...), p.Text)
 			}
 			if p.ImageURL != nil {
-				b = jsonbody.AppendQuote(append(b, `,"image_url":{"url":`...), p.ImageURL.URL)
+				b = appendString(append(b, `,"image_url":{"url":`...), p.ImageURL.URL)
 				b = append(b, '}')
 			}
 			b = append(b, '}')
@@ -186,7 +184,7 @@ func (m *areqOutMsg) appendJSON(b []byte) []byte {
 		b = append(b, "null"...)
 	}
 	if m.ReasoningContent != "" {
-		b = jsonbody.AppendQuote(append(b, `,"reasoning_content":`...), m.ReasoningContent)
+		b = appendString(append(b, `,"reasoning_content":`...), m.ReasoningContent)
 	}
 	if len(m.ToolCalls) > 0 {
 		b = append(b, `,"tool_calls":[`...)
@@ -195,29 +193,29 @@ func (m *areqOutMsg) appendJSON(b []byte) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = jsonbody.AppendQuote(append(b, `{"id":`...), tc.ID)
-			b = jsonbody.AppendQuote(append(b, `,"type":`...), tc.Type)
+			b = appendString(append(b, `{"id":`...), tc.ID)
+			b = appendString(append(b, `,"type":`...), tc.Type)
 			b = tc.Function.appendJSON(append(b, `,"function":`...))
 			b = append(b, '}')
 		}
 		b = append(b, ']')
 	}
 	if m.ToolCallID != "" {
-		b = jsonbody.AppendQuote(append(b, `,"tool_call_id":`...), m.ToolCallID)
+		b = appendString(append(b, `,"tool_call_id":`...), m.ToolCallID)
 	}
 	return append(b, '}')
 }
 
 func (f *areqFunc) appendJSON(b []byte) []byte {
-	b = jsonbody.AppendQuote(append(b, `{"name":`...), f.Name)
+	b = appendString(append(b, `{"name":`...), f.Name)
 	if f.Description != "" {
-		b = jsonbody.AppendQuote(append(b, `,"description":`...), f.Description)
+		b = appendString(append(b, `,"description":`...), f.Description)
 	}
 	if len(f.Parameters) > 0 {
 		b = append(append(b, `,"parameters":`...), f.Parameters...)
 	}
 	if f.Arguments != nil {
-		b = jsonbody.AppendQuote(append(b, `,"arguments":`...), *f.Arguments)
+		b = appendString(append(b, `,"arguments":`...), *f.Arguments)
 	}
 	return append(b, '}')
 }

@@ -137,7 +137,7 @@ func TestAreqCompact(t *testing.T) {
 // FuzzQuote: the string encoders the hand encoders use write what
 // encoding/json writes, with and without HTML escaping.
 func FuzzQuote(f *testing.F) {
-	for _, s := range []string{"", "a\"b\\c", "\x00\x1f\x7f\b\f\n\r\t", "<a>&</a>", "é中😀\u2028\u2029", "bad\xff\xe2\x82", "\xed\xa0\x80"} {
+	for _, s := range []string{"", "a\"b\\c", "\x00\x1f\x7f\b\f\n\r\t", "<a>&</a>", "0123456789abcdef\x00", "01234567\u2028", "plain ascii text 16", "é中😀\u2028\u2029", "bad\xff\xe2\x82", "\xed\xa0\x80"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -148,6 +148,9 @@ func FuzzQuote(f *testing.F) {
 		plain, _ := arespMarshal(s)
 		if got := jsonbody.AppendQuote(nil, s); !bytes.Equal(got, plain) {
 			t.Fatalf("AppendQuote(%q) = %s, want %s", s, got, plain)
+		}
+		if got := appendString([]byte("x"), s); !bytes.Equal(got[1:], plain) || got[0] != 'x' {
+			t.Fatalf("appendString(%q) = %s, want %s", s, got[1:], plain)
 		}
 	})
 }
