@@ -40,6 +40,14 @@
 // does. Duplicates inside nested objects are not the gateway's concern and
 // are accepted.
 //
+// # Walking nested values
+//
+// The request converters read nested objects and arrays of a body that Scan
+// has accepted. SkipValid, Members, Elements and Unquote do that without
+// validating the bytes a second time; they trust their input (on text that
+// is not valid JSON they stay in bounds and terminate, but their results
+// mean nothing) and never allocate, except Unquote for its string.
+//
 // # Ownership of buffers
 //
 // Scan does not copy the body: an Object and its Members refer to the
