@@ -18,7 +18,7 @@ import (
 func areqToolResult(b areqBlock, path string, names *ToolNames, fast bool) (string, error) {
 	var texts []string
 	if k := areqKind(b.Content); k != "null" {
-		blocks, err := areqBlocks(b.Content, path+".content", fast)
+		blocks, err := areqBlocks(b.Content, func() string { return path + ".content" }, fast)
 		if err != nil {
 			return "", err
 		}
@@ -85,20 +85,20 @@ func areqDocument(raw json.RawMessage, path string) (string, error) {
 }
 
 // areqArguments renders a tool_use input as OpenAI function arguments.
-func areqArguments(raw json.RawMessage, path string) (string, error) {
+func areqArguments(raw json.RawMessage, path areqPath) (string, error) {
 	switch areqKind(raw) {
 	case "null":
 		return "{}", nil
 	case "object":
 		return string(areqCompact(make([]byte, 0, len(raw)), raw, false)), nil
 	}
-	return "", badRequest("%s: must be an object, got %s", path, areqKind(raw))
+	return "", badRequest("%s: must be an object, got %s", path(), areqKind(raw))
 }
 
 // areqBlocks decodes content that is a string (one text block) or an array of
 // blocks, with areqBlock.decodeFast when fast is set. raw is valid JSON, so it
 // is walked in place rather than decoded into a slice of raw values first.
-func areqBlocks(raw json.RawMessage, path string, fast bool) ([]areqBlock, error) {
+func areqBlocks(raw json.RawMessage, path areqPath, fast bool) ([]areqBlock, error) {
 	switch areqKind(raw) {
 	case "string":
 		return []areqBlock{{Type: "text", Text: jsonbody.Unquote(raw)}}, nil
@@ -112,18 +112,18 @@ func areqBlocks(raw json.RawMessage, path string, fast bool) ([]areqBlock, error
 			}
 			out = append(out, areqBlock{})
 			if k := areqKind(braw); k != "object" {
-				return nil, badRequest("%s[%d]: must be a content block object, got %s", path, j, k)
+				return nil, badRequest("%s[%d]: must be a content block object, got %s", path(), j, k)
 			}
 			if fast {
 				if err := out[j].decodeFast(braw); err != nil {
 					return nil, err
 				}
 			} else if err := json.Unmarshal(braw, &out[j]); err != nil {
-				return nil, areqDecodeErr(fmt.Sprintf("%s[%d]", path, j), err)
+				return nil, areqDecodeErr(fmt.Sprintf("%s[%d]", path(), j), err)
 			}
 		}
 	}
-	return nil, badRequest("%s: must be a string or an array of content blocks, got %s", path, areqKind(raw))
+	return nil, badRequest("%s: must be a string or an array of content blocks, got %s", path(), areqKind(raw))
 }
 
 func areqBadBlock(typ, path, where string) error {

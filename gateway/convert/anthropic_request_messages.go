@@ -8,24 +8,24 @@ import (
 	"strings"
 )
 
-func (c *areqConv) user(blocks []areqBlock, path string) error {
+func (c *areqConv) user(blocks []areqBlock, path areqPath) error {
 	var parts []areqPart
 	answered := map[string]bool{}
 	for j, b := range blocks {
-		p := fmt.Sprintf("%s.content[%d]", path, j)
+		p := func() string { return fmt.Sprintf("%s.content[%d]", path(), j) }
 		switch b.Type {
 		case "text":
 			if strings.TrimSpace(b.Text) != "" { // pitfall 17
 				parts = append(parts, areqPart{Type: "text", Text: b.Text})
 			}
 		case "image":
-			part, err := areqImage(b.Source, p+".source")
+			part, err := areqImage(b.Source, p()+".source")
 			if err != nil {
 				return err
 			}
 			parts = append(parts, part)
 		case "document":
-			text, err := areqDocument(b.Source, p)
+			text, err := areqDocument(b.Source, p())
 			if err != nil {
 				return err
 			}
@@ -34,16 +34,16 @@ func (c *areqConv) user(blocks []areqBlock, path string) error {
 			}
 		case "tool_result":
 			if !areqContains(c.pending, b.ToolUseID) || answered[b.ToolUseID] {
-				return badRequest("%s: tool_result for tool_use_id %q has no matching tool_use in the preceding assistant message", p, b.ToolUseID)
+				return badRequest("%s: tool_result for tool_use_id %q has no matching tool_use in the preceding assistant message", p(), b.ToolUseID)
 			}
 			answered[b.ToolUseID] = true
-			text, err := areqToolResult(b, p, c.names, c.fast)
+			text, err := areqToolResult(b, p(), c.names, c.fast)
 			if err != nil {
 				return err
 			}
 			c.msgs = append(c.msgs, areqOutMsg{Role: "tool", ToolCallID: b.ToolUseID, Content: text})
 		default:
-			return areqBadBlock(b.Type, p, "a user")
+			return areqBadBlock(b.Type, p(), "a user")
 		}
 	}
 	var missing []string
@@ -65,12 +65,12 @@ func (c *areqConv) user(blocks []areqBlock, path string) error {
 	return nil
 }
 
-func (c *areqConv) assistant(blocks []areqBlock, path string, i int) error {
+func (c *areqConv) assistant(blocks []areqBlock, path areqPath, i int) error {
 	c.answerPending()
 	var texts, thinking []string
 	m := areqOutMsg{Role: "assistant"}
 	for j, b := range blocks {
-		p := fmt.Sprintf("%s.content[%d]", path, j)
+		p := func() string { return fmt.Sprintf("%s.content[%d]", path(), j) }
 		switch b.Type {
 		case "text":
 			if strings.TrimSpace(b.Text) != "" {
@@ -83,12 +83,12 @@ func (c *areqConv) assistant(blocks []areqBlock, path string, i int) error {
 		case "redacted_thinking": // encrypted: nothing an OpenAI upstream can read
 		case "tool_use":
 			if b.ID == "" || b.Name == "" {
-				return badRequest("%s: tool_use needs a non-empty id and name", p)
+				return badRequest("%s: tool_use needs a non-empty id and name", p())
 			}
 			if areqContains(m.toolIDs, b.ID) {
-				return badRequest("%s.id: duplicate tool_use id %q", p, b.ID)
+				return badRequest("%s.id: duplicate tool_use id %q", p(), b.ID)
 			}
-			args, err := areqArguments(b.Input, p+".input")
+			args, err := areqArguments(b.Input, func() string { return p() + ".input" })
 			if err != nil {
 				return err
 			}
@@ -96,7 +96,7 @@ func (c *areqConv) assistant(blocks []areqBlock, path string, i int) error {
 				Function: areqFunc{Name: c.names.Upstream(b.Name), Arguments: &args}})
 			m.toolIDs = append(m.toolIDs, b.ID)
 		default:
-			return areqBadBlock(b.Type, p, "an assistant")
+			return areqBadBlock(b.Type, p(), "an assistant")
 		}
 	}
 	if len(texts) == 0 && len(m.ToolCalls) == 0 {

@@ -35,9 +35,9 @@ type areqMember struct {
 // stripped everywhere (pitfall 24), an empty schema becomes an empty object
 // schema (pitfall 25), a missing "type" becomes "object". raw is valid JSON
 // (or empty when the field is missing).
-func areqSchema(raw []byte, path string) ([]byte, error) {
+func areqSchema(raw []byte, path areqPath) ([]byte, error) {
 	if k := areqKind(raw); k != "null" && k != "object" {
-		return nil, badRequest("%s: must be a JSON Schema object, got %s", path, k)
+		return nil, badRequest("%s: must be a JSON Schema object, got %s", path(), k)
 	}
 	var buf [16]areqMember
 	ms := areqMembers(buf[:0], raw)
@@ -45,7 +45,7 @@ func areqSchema(raw []byte, path string) ([]byte, error) {
 	if i := areqFind(ms, "type"); i < 0 {
 		ms = append(ms, areqMember{[]byte("type"), []byte(`"object"`)})
 	} else if string(ms[i].val) != `"object"` {
-		return nil, badRequest(`%s.type: must be "object"`, path)
+		return nil, badRequest(`%s.type: must be "object"`, path())
 	}
 	if areqFind(ms, "properties") < 0 {
 		ms = append(ms, areqMember{[]byte("properties"), []byte(`{}`)})

@@ -78,7 +78,7 @@ func TestAreqSchema(t *testing.T) {
 		areqSchemaCompare(t, []byte(in))
 	}
 	// What pitfall 24 asks for, spelled out.
-	out, err := areqSchema([]byte(`{"$schema":"x","type":"object","properties":{"$schema":{"type":"string"},"o":{"$schema":"y"}}}`), "s")
+	out, err := areqSchema([]byte(`{"$schema":"x","type":"object","properties":{"$schema":{"type":"string"},"o":{"$schema":"y"}}}`), func() string { return "s" })
 	if want := `{"properties":{"$schema":{"type":"string"},"o":{}},"type":"object"}`; err != nil || string(out) != want {
 		t.Errorf("got %s %v, want %s", out, err, want)
 	}
@@ -90,7 +90,7 @@ func areqSchemaCompare(t *testing.T, raw []byte) {
 	t.Helper()
 	raw = bytes.TrimSpace(raw) // as a json.RawMessage field holds it
 	want, wantErr := areqSchemaMapRoundTrip(raw, "p")
-	got, err := areqSchema(raw, "p")
+	got, err := areqSchema(raw, func() string { return "p" })
 	var re, wantRE *RequestError
 	if wantErr != nil {
 		if !errors.As(err, &re) || !errors.As(wantErr, &wantRE) || re.Msg != wantRE.Msg {
