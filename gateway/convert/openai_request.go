@@ -123,7 +123,7 @@ func oreqMessages(req *oreqOut, raw json.RawMessage, fast bool) error {
 		if !ok {
 			break
 		}
-		loc := fmt.Sprintf("messages[%d]", i)
+		loc := areqPath(func() string { return fmt.Sprintf("messages[%d]", i) }) // built on error only
 		var m oreqInMsg
 		if err := oreqObject(rawMsg, loc, &m, fast); err != nil {
 			return err
@@ -144,7 +144,7 @@ func oreqMessages(req *oreqOut, raw json.RawMessage, fast bool) error {
 			}
 		case "tool":
 			if m.ToolCallID == "" {
-				return badRequest("%s: tool message has no tool_call_id", loc)
+				return badRequest("%s: tool message has no tool_call_id", loc())
 			}
 			blocks = []oreqBlock{{Type: "tool_result", ToolUseID: m.ToolCallID, Content: oreqJoin(blocks)}}
 			m.Role = "user"
@@ -178,33 +178,33 @@ func oreqMessages(req *oreqOut, raw json.RawMessage, fast bool) error {
 
 // oreqObject decodes a JSON object at loc into v, with v's decodeFast when
 // fast is set.
-func oreqObject(raw json.RawMessage, loc string, v oreqFastDecoder, fast bool) error {
+func oreqObject(raw json.RawMessage, loc areqPath, v oreqFastDecoder, fast bool) error {
 	if oreqNull(raw) || raw[0] != '{' {
-		return badRequest("%s must be an object", loc)
+		return badRequest("%s must be an object", loc())
 	}
 	if fast {
 		return v.decodeFast(raw)
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
-		return oreqJSONError(loc, err)
+		return oreqJSONError(loc(), err)
 	}
 	return nil
 }
 
 // oreqContent converts a content field (string, array of parts or null) into
 // blocks. Every role accepts text; users also images, assistants refusals.
-func oreqContent(raw json.RawMessage, loc, role string, fast bool) ([]oreqBlock, error) {
+func oreqContent(raw json.RawMessage, loc areqPath, role string, fast bool) ([]oreqBlock, error) {
 	switch {
 	case role == "function":
-		return nil, badRequest("%s: the legacy function role is not supported; use tool messages", loc)
+		return nil, badRequest("%s: the legacy function role is not supported; use tool messages", loc())
 	case role != "system" && role != "developer" && role != "user" && role != "assistant" && role != "tool":
-		return nil, badRequest("%s: unknown role %q", loc, role)
+		return nil, badRequest("%s: unknown role %q", loc(), role)
 	case oreqNull(raw):
 		return nil, nil
 	case raw[0] == '"':
 		return oreqText(nil, jsonbody.Unquote(raw)), nil // the whole body was valid JSON
 	case raw[0] != '[':
-		return nil, badRequest("%s.content must be a string or an array of content parts", loc)
+		return nil, badRequest("%s.content must be a string or an array of content parts", loc())
 	}
 	var blocks []oreqBlock
 	it := jsonbody.Elements(raw)
@@ -213,7 +213,7 @@ func oreqContent(raw json.RawMessage, loc, role string, fast bool) ([]oreqBlock,
 		if !ok {
 			break
 		}
-		ploc := fmt.Sprintf("%s.content[%d]", loc, j)
+		ploc := func() string { return fmt.Sprintf("%s.content[%d]", loc(), j) }
 		var p oreqInPart
 		if err := oreqObject(item, ploc, &p, fast); err != nil {
 			return nil, err
@@ -224,13 +224,13 @@ func oreqContent(raw json.RawMessage, loc, role string, fast bool) ([]oreqBlock,
 		case p.Type == "refusal" && role == "assistant":
 			blocks = oreqText(blocks, p.Refusal)
 		case p.Type == "image_url" && role == "user":
-			src, err := oreqImage(p.ImageURL, ploc)
+			src, err := oreqImage(p.ImageURL, ploc())
 			if err != nil {
 				return nil, err
 			}
 			blocks = append(blocks, oreqBlock{Type: "image", Source: src})
 		default:
-			return nil, badRequest("%s: content part type %q is not supported by Anthropic upstreams", ploc, p.Type)
+			return nil, badRequest("%s: content part type %q is not supported by Anthropic upstreams", ploc(), p.Type)
 		}
 	}
 	return blocks, nil
@@ -276,26 +276,26 @@ func oreqImage(raw json.RawMessage, loc string) (*oreqSource, error) {
 
 // oreqToolUses adds an assistant message's tool calls (and, when it has no
 // content, its refusal) to its blocks. Ids are kept (pitfall 34).
-func oreqToolUses(blocks []oreqBlock, m oreqInMsg, loc string) ([]oreqBlock, error) {
+func oreqToolUses(blocks []oreqBlock, m oreqInMsg, loc areqPath) ([]oreqBlock, error) {
 	if !oreqNull(m.FunctionCall) {
-		return nil, badRequest("%s: legacy function_call is not supported; use tool_calls", loc)
+		return nil, badRequest("%s: legacy function_call is not supported; use tool_calls", loc())
 	}
 	if oreqNull(m.Content) {
 		blocks = oreqText(blocks, m.Refusal)
 	}
 	for j, tc := range m.ToolCalls {
-		cloc := fmt.Sprintf("%s.tool_calls[%d]", loc, j)
+		cloc := func() string { return fmt.Sprintf("%s.tool_calls[%d]", loc(), j) }
 		if tc.Type != "" && tc.Type != "function" {
-			return nil, badRequest("%s: tool call type %q is not supported by Anthropic upstreams", cloc, tc.Type)
+			return nil, badRequest("%s: tool call type %q is not supported by Anthropic upstreams", cloc(), tc.Type)
 		}
 		if tc.ID == "" || tc.Function.Name == "" {
-			return nil, badRequest("%s: a tool call needs an id and a function name", cloc)
+			return nil, badRequest("%s: a tool call needs an id and a function name", cloc())
 		}
 		input := json.RawMessage("{}")
 		if args := []byte(strings.TrimSpace(tc.Function.Arguments)); len(args) > 0 {
 			// What json.Unmarshal into a map accepts: valid JSON that is an object.
 			if args[0] != '{' || !oreqValid(args) {
-				return nil, badRequest("%s (id %q, function %q): arguments are not a valid JSON object", cloc, tc.ID, tc.Function.Name)
+				return nil, badRequest("%s (id %q, function %q): arguments are not a valid JSON object", cloc(), tc.ID, tc.Function.Name)
 			}
 			input = areqCompact(make([]byte, 0, len(args)), args, false)
 		}
