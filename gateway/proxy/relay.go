@@ -79,13 +79,18 @@ var errClientGone = errors.New("client went away")
 func (ex *exchange) relayPassThrough(obs *convert.Observer) error {
 	rc := http.NewResponseController(ex.w)
 	terminal := false
+	// Events are observed (usage, output for the records) after the flush
+	// that sends them, so the first token does not wait for the observer,
+	// and before Next, which reuses the buffer they point into.
+	var written []sse.Event
 	write := func(ev sse.Event) bool {
-		if !ev.Comment {
-			obs.Event(ev.Name, ev.Data)
-			terminal = terminal || isTerminal(ex.in.family, ev)
-			if ex.injected && isUsageOnlyChunk(ev) {
-				return true
-			}
+		if ev.Comment {
+			return sse.WriteRaw(ex.w, ev.Raw) == nil
+		}
+		written = append(written, ev)
+		terminal = terminal || isTerminal(ex.in.family, ev)
+		if ex.injected && isUsageOnlyChunk(ev) {
+			return true
 		}
 		return sse.WriteRaw(ex.w, ev.Raw) == nil
 	}
@@ -98,6 +103,10 @@ func (ex *exchange) relayPassThrough(obs *convert.Observer) error {
 		if !ex.events.Ready() && !ex.flush(rc) {
 			return errClientGone // the deferred Close cancels the upstream
 		}
+		for _, ev := range written {
+			obs.Event(ev.Name, ev.Data)
+		}
+		written = written[:0]
 		ev, err := ex.events.Next()
 		if err == io.EOF && terminal {
 			_ = rc.Flush() // the tail, before the handler goes on to record
@@ -116,9 +125,13 @@ func (ex *exchange) relayPassThrough(obs *convert.Observer) error {
 func (ex *exchange) relayConverted(obs *convert.Observer) error {
 	rc := http.NewResponseController(ex.w)
 	outs := ex.pending
-	for {
+	observe := func() { // after the flush, as in relayPassThrough
 		for _, o := range outs {
 			obs.Event(o.Name, o.Data)
+		}
+	}
+	for {
+		for _, o := range outs {
 			if sse.WriteEvent(ex.w, o.Name, o.Data) != nil {
 				return errClientGone
 			}
@@ -127,11 +140,13 @@ func (ex *exchange) relayConverted(obs *convert.Observer) error {
 			if rc.Flush() != nil {
 				return errClientGone
 			}
+			observe()
 			return nil
 		}
 		if !ex.events.Ready() && !ex.flush(rc) {
 			return errClientGone
 		}
+		observe()
 		ev, err := ex.events.Next()
 		if err != nil {
 			return err
