@@ -112,6 +112,10 @@ func FuzzScan(f *testing.F) {
 			edits = append(edits, Edit{Key: keys[len(keys)/2]})
 		}
 		out := Patch(body, o, edits...)
+		parts, n := PatchParts(nil, body, o, edits...)
+		if joined := bytes.Join(parts, nil); !bytes.Equal(joined, out) || n != len(out) {
+			t.Fatalf("PatchParts gives %q (%d bytes), Patch %q", joined, n, out)
+		}
 		o2, err := Scan(out)
 		if err != nil {
 			t.Fatalf("Patch output does not scan: %v\nin:  %q\nout: %q", err, body, out)

@@ -1,9 +1,12 @@
 package jsonbody
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
+	"unsafe"
 )
 
 func TestPatch(t *testing.T) {
@@ -155,5 +158,29 @@ func TestObjectScanReuse(t *testing.T) {
 	}
 	if _, ok := o.Get("b"); ok {
 		t.Fatal("stale member after reuse")
+	}
+}
+
+func TestPatchPartsAliasTheBody(t *testing.T) {
+	body := []byte(`{"model":"a","messages":[{"role":"user","content":"` + strings.Repeat("x", 1000) + `"}],"stream":true}`)
+	o, err := Scan(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edits := []Edit{{Key: "model", Value: Quote("upstream-model")}, {Key: "stream_options", Value: []byte(`{"include_usage":true}`)}}
+	parts, n := PatchParts(nil, body, o, edits...)
+	want := Patch(body, o, edits...)
+	if got := bytes.Join(parts, nil); !bytes.Equal(got, want) || n != len(want) {
+		t.Fatalf("joined parts %q (n %d), want %q", got, n, want)
+	}
+	copied := 0 // bytes in pieces that do not point into body
+	lo := uintptr(unsafe.Pointer(&body[0]))
+	for _, p := range parts {
+		if at := uintptr(unsafe.Pointer(&p[0])); at < lo || at >= lo+uintptr(len(body)) {
+			copied += len(p)
+		}
+	}
+	if copied > 64 {
+		t.Errorf("%d bytes of the pieces are copies; only the edits should be", copied)
 	}
 }

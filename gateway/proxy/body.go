@@ -35,7 +35,8 @@ func laneFor(client protocol.Family, upstreamProtocol string) lane {
 // outbound is the request built for one attempt.
 type outbound struct {
 	lane     lane
-	body     []byte
+	body     []byte             // converted lanes: the upstream body
+	parts    [][]byte           // passThrough: the upstream body in pieces (jsonbody.PatchParts)
 	names    *convert.ToolNames // anthropicToOpenAI: tool names shortened for the upstream
 	injected bool               // passThrough: stream_options added by us
 }
@@ -56,7 +57,7 @@ func (ex *exchange) buildRequest(p *config.Provider, upstreamProtocol string, a 
 		if err != nil {
 			return nil, err
 		}
-		out.body = jsonbody.Patch(ex.in.body, ex.in.obj, edits...)
+		out.parts, _ = jsonbody.PatchParts(nil, ex.in.body, ex.in.obj, edits...)
 		return out, nil
 	}
 

@@ -76,7 +76,7 @@ func (ex *exchange) attempt(t router.Target) error {
 	ctx, cancel := context.WithCancel(ex.r.Context())
 	total := seconds(adapter.Timeout, 60*time.Second)
 	timer := newDeadline(cancel, min(seconds(p.Timeouts.FirstByte, total), total), total)
-	resp, err := client.Do(ctx, upstream.Request{Endpoint: endpointFor(client.Protocol()), Body: out.body,
+	resp, err := client.Do(ctx, upstream.Request{Endpoint: endpointFor(client.Protocol()), Body: out.body, Parts: out.parts,
 		Header: forwardHeaders(ex.r, ex.in.family, client.Protocol())})
 	if err != nil {
 		timer.release()

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,10 +39,15 @@ type Client struct {
 
 // Request is one upstream call.
 type Request struct {
-	Endpoint string      // ChatCompletions, Messages, ...
-	Method   string      // default POST
-	Body     []byte      // sent as is
-	Header   http.Header // extra headers to forward (e.g. anthropic-version); may be nil
+	Endpoint string // ChatCompletions, Messages, ...
+	Method   string // default POST
+	Body     []byte // sent as is
+	// Parts, when set instead of Body, are sent in order as one body: a
+	// pass-through request as jsonbody.PatchParts pieces, without copying
+	// the client's body. They must stay unmodified until Do's response body
+	// is closed (the transport may still be writing, or retry).
+	Parts  [][]byte
+	Header http.Header // extra headers to forward (e.g. anthropic-version); may be nil
 }
 
 // New builds a client for p, reusing transport when it is non-nil (see Transport).
@@ -115,18 +121,26 @@ func (c *Client) Do(ctx context.Context, req Request) (*http.Response, error) {
 		method = http.MethodPost
 	}
 	var body io.Reader
-	if req.Body != nil {
+	if req.Parts != nil {
+		body = newPartsReader(req.Parts)
+	} else if req.Body != nil {
 		body = bytes.NewReader(req.Body)
 	}
 	hr, err := http.NewRequestWithContext(ctx, method, c.URL(req.Endpoint), body)
 	if err != nil {
 		return nil, &Error{Provider: c.name, Err: fmt.Errorf("building request: %w", err)}
 	}
+	if req.Parts != nil { // NewRequest knows the length only of its own reader types
+		for _, p := range req.Parts {
+			hr.ContentLength += int64(len(p))
+		}
+		hr.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(newPartsReader(req.Parts)), nil }
+	}
 	h := hr.Header
 	for k, vs := range req.Header {
 		h[k] = vs
 	}
-	if req.Body != nil {
+	if req.Body != nil || req.Parts != nil {
 		h.Set("Content-Type", "application/json")
 	}
 	c.authorize(h)
@@ -206,4 +220,11 @@ func describeTransportError(ctx context.Context, err error) error {
 		return fmt.Errorf("timeout: %w", err)
 	}
 	return err
+}
+
+// newPartsReader reads parts one after the other (net.Buffers consumes its
+// slice of slices, so each reader gets its own copy of it).
+func newPartsReader(parts [][]byte) io.Reader {
+	b := net.Buffers(slices.Clone(parts))
+	return &b
 }
