@@ -152,6 +152,29 @@ type ixTx struct {
 	meta    *bolt.Bucket
 	entries *bolt.Bucket
 	count   int64
+	// slab holds the keys put in this transaction: bbolt keeps a key until
+	// the commit, so keys cannot share a reused buffer, but carving them
+	// from large chunks spares two allocations per key (9 keys a record).
+	slab []byte
+}
+
+// key returns, carved from the slab, the entry key itself, or with withTerm
+// the term key of value v for it (termKey's layout).
+func (ix *ixTx) key(v string, key string, withTerm bool) []byte {
+	n := len(key)
+	if withTerm {
+		n += binary.MaxVarintLen64 + len(v)
+	}
+	if cap(ix.slab)-len(ix.slab) < n {
+		ix.slab = make([]byte, 0, max(n, 64<<10))
+	}
+	start := len(ix.slab)
+	if withTerm {
+		ix.slab = binary.AppendUvarint(ix.slab, uint64(len(v)))
+		ix.slab = append(ix.slab, v...)
+	}
+	ix.slab = append(ix.slab, key...)
+	return ix.slab[start:len(ix.slab):len(ix.slab)]
 }
 
 func openIx(node storm.Node, tx *bolt.Tx) (*ixTx, error) {
@@ -184,7 +207,7 @@ func openIx(node storm.Node, tx *bolt.Tx) (*ixTx, error) {
 
 // add indexes e; re-adding an entry changes nothing.
 func (ix *ixTx) add(e *entry) error {
-	key := []byte(e.Key)
+	key := ix.key("", e.Key, false)
 	if ix.entries.Get(key) != nil {
 		return nil
 	}
@@ -196,7 +219,7 @@ func (ix *ixTx) add(e *entry) error {
 		return err
 	}
 	for i, v := range e.terms() {
-		if err := ix.terms[i].Put(termKey(v, e.Key), present); err != nil {
+		if err := ix.terms[i].Put(ix.key(v, e.Key, true), present); err != nil {
 			return err
 		}
 	}
