@@ -306,8 +306,7 @@ func oneLineObject(raw json.RawMessage) bool {
 	if bytes.IndexByte(raw, '\n') >= 0 || bytes.IndexByte(raw, '\r') >= 0 {
 		return false
 	}
-	_, err := jsonbody.Scan(raw)
-	return err == nil
+	return jsonbody.Check(raw) == nil
 }
 
 // spliceBodies inserts the bodies before the closing brace of the encoded

@@ -19,7 +19,7 @@ import (
 // (which cost a few microseconds of the added time to first token).
 func isContent(f protocol.Family, ev sse.Event) (bool, error) {
 	if f == protocol.Anthropic {
-		if _, err := jsonbody.Scan(ev.Data); err != nil {
+		if err := jsonbody.Check(ev.Data); err != nil {
 			return false, fmt.Errorf("malformed %q event: %w", ev.Name, err)
 		}
 		switch ev.Name {

@@ -98,7 +98,7 @@ func (ex *exchange) attempt(t router.Target) error {
 			return fail(fmt.Errorf("reading response: %w", err))
 		}
 		if out.lane == passThrough {
-			if _, err := jsonbody.Scan(b); err != nil {
+			if err := jsonbody.Check(b); err != nil {
 				return fail(fmt.Errorf("response is not a JSON object: %w", err))
 			}
 		} else {
