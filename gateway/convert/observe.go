@@ -271,7 +271,10 @@ func ObserveResponse(protocol string, body []byte) Output {
 	switch protocol {
 	case "openai":
 		var r orespResponse
-		_ = json.Unmarshal(body, &r) // type errors keep the other fields
+		if r.decodeFast(body) != nil { // in place, as the response converters (response_fast.go)
+			r = orespResponse{}
+			_ = json.Unmarshal(body, &r) // type errors keep the other fields
+		}
 		out.Usage, out.HasUsage = UsageFromOpenAI(r.Usage)
 		if len(r.Choices) == 0 {
 			return out
@@ -289,7 +292,10 @@ func ObserveResponse(protocol string, body []byte) Output {
 		}
 	case "anthropic":
 		var r arespMessage
-		_ = json.Unmarshal(body, &r)
+		if r.decodeFast(body) != nil {
+			r = arespMessage{}
+			_ = json.Unmarshal(body, &r)
+		}
 		out.Usage, out.HasUsage = UsageFromAnthropic(r.Usage)
 		out.StopReason = r.StopReason
 		for _, b := range r.Content {
