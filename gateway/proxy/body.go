@@ -133,8 +133,8 @@ func intParam(params map[string]any, key string) int {
 // upstreams of Anthropic clients (pitfall 28).
 func forwardHeaders(r *http.Request, client protocol.Family, upstreamProtocol string) http.Header {
 	h := http.Header{}
-	if id := RequestID(r); id != "" {
-		h.Set("X-Request-ID", id)
+	if id := r.Header[protocol.RequestIDHeader]; len(id) > 0 {
+		h[protocol.RequestIDHeader] = id[:1:1]
 	}
 	if client == protocol.Anthropic && upstreamProtocol == config.ProtocolAnthropic {
 		for _, name := range []string{"Anthropic-Version", "Anthropic-Beta"} {

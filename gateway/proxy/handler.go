@@ -162,7 +162,9 @@ func writeUpstreamError(w http.ResponseWriter, ue *upstream.Error) {
 }
 
 // RequestID returns the id the server's middleware assigned to r.
-func RequestID(r *http.Request) string { return r.Header.Get("X-Request-ID") }
+func RequestID(r *http.Request) string {
+	return protocol.HeaderValue(r.Header, protocol.RequestIDHeader)
+}
 
 // retryAfter suggests when to try again after every adapter failed: the
 // largest Retry-After an upstream asked for, or the soonest an open breaker

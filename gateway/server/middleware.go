@@ -20,12 +20,16 @@ import (
 // request's header for handlers and logs.
 func requestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get("X-Request-ID")
+		id := protocol.HeaderValue(r.Header, protocol.RequestIDHeader)
+		v := r.Header[protocol.RequestIDHeader]
 		if !validRequestID(id) {
 			id = newRequestID()
-			r.Header.Set("X-Request-ID", id)
+			v = []string{id}
+			r.Header[protocol.RequestIDHeader] = v
+		} else if len(v) > 1 {
+			v = v[:1]
 		}
-		w.Header().Set("X-Request-ID", id)
+		w.Header()[protocol.RequestIDHeader] = v[:1:1] // shared: both maps only ever replace it
 		next.ServeHTTP(w, r)
 	})
 }
@@ -88,13 +92,13 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.log.Error("handler panic", "request_id", r.Header.Get("X-Request-ID"), "path", r.URL.Path,
+			s.log.Error("handler panic", "request_id", protocol.HeaderValue(r.Header, protocol.RequestIDHeader), "path", r.URL.Path,
 				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			if tw.started {
 				panic(http.ErrAbortHandler) // too late for an error body: cut the connection
 			}
 			protocol.WriteError(w, protocol.FamilyOf(r.URL.Path),
-				protocol.Errorf(http.StatusInternalServerError, "internal error (request "+r.Header.Get("X-Request-ID")+"); see gateway.log"))
+				protocol.Errorf(http.StatusInternalServerError, "internal error (request "+protocol.HeaderValue(r.Header, protocol.RequestIDHeader)+"); see gateway.log"))
 		}()
 		next.ServeHTTP(tw, r)
 	})
