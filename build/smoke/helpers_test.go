@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -151,7 +153,10 @@ func fileText(path string) string {
 	return string(b)
 }
 
-// rss reads a process's resident set from /proc (for docs/benchmarks.md).
+// rss reads a process's resident set from /proc: total, anonymous and
+// file-backed, then the files that hold most of the file-backed part. The
+// bench's desktop phase parses these log lines into docs/benchmarks.md
+// (bench/cmd/bench/desktop.go): keep the format.
 func rss(pid int) string {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
@@ -159,9 +164,47 @@ func rss(pid int) string {
 	}
 	var parts []string
 	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmRSS:") || strings.HasPrefix(line, "RssAnon:") {
+		if strings.HasPrefix(line, "VmRSS:") || strings.HasPrefix(line, "RssAnon:") || strings.HasPrefix(line, "RssFile:") {
 			parts = append(parts, strings.Join(strings.Fields(line), " "))
 		}
+	}
+	out := strings.Join(parts, ", ")
+	if files := largestFiles(pid, 5); files != "" {
+		out += "; largest files: " + files
+	}
+	return out
+}
+
+// largestFiles sums the resident kB of each mapped file in /proc/PID/smaps
+// and names the n largest ("libfoo.so.1 123 kB, …").
+func largestFiles(pid, n int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
+	if err != nil {
+		return ""
+	}
+	kb := map[string]int64{}
+	var file string
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 5 && strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":"): // a mapping's header
+			file = ""
+			if len(f) >= 6 && strings.HasPrefix(f[5], "/") {
+				file = filepath.Base(f[5])
+			}
+		case len(f) == 3 && f[0] == "Rss:" && file != "":
+			v, _ := strconv.ParseInt(f[1], 10, 64)
+			kb[file] += v
+		}
+	}
+	names := make([]string, 0, len(kb))
+	for name := range kb {
+		names = append(names, name)
+	}
+	sort.Slice(names, func(i, j int) bool { return kb[names[i]] > kb[names[j]] })
+	var parts []string
+	for _, name := range names[:min(n, len(names))] {
+		parts = append(parts, fmt.Sprintf("%s %d kB", name, kb[name]))
 	}
 	return strings.Join(parts, ", ")
 }
