@@ -3,8 +3,8 @@
 // docs/benchmarks.md. `make bench` runs it with no arguments (the "run"
 // subcommand); the parts can also be run alone:
 //
-//	bench [run] [-gateway bin/modelswitch] [-out docs/benchmarks.md]   (BENCH_QUICK=1 for a short run,
-//	                                                                    BENCH_ONLY=stats,allocs for those phases alone)
+//	bench [run] [-gateway bin/modelswitch] [-out docs/benchmarks.md] [-desktop bin/desktop]
+//	      (BENCH_QUICK=1 for a short run, BENCH_ONLY=stats,allocs,desktop for those phases alone)
 //	bench mock  -addr 127.0.0.1:9001 [-chunks 8] [-gap 0s]
 //	bench floor -addr 127.0.0.1:9002 -upstream http://127.0.0.1:9001 [-model mock-model]
 //	bench load  -url http://127.0.0.1:9001/v1/chat/completions -body req.json [-c 32] [-n 20000 | -d 5s] [-H 'K: V']

@@ -11,9 +11,10 @@ import (
 // every other gateway has stopped, so neither the seeding nor the test
 // build shares a CPU with a measurement; alone, they let the phase be
 // checked in seconds without a 10-minute run that disturbs the box.
-var onlyNames = []string{"stats", "allocs"}
+var onlyNames = []string{"stats", "allocs", "desktop"}
 
-// onlyPhases parses BENCH_ONLY ("stats", "allocs" or "stats,allocs").
+// onlyPhases parses BENCH_ONLY: one or more of onlyNames, comma-separated
+// ("stats", "allocs,desktop", …).
 func onlyPhases(env string) ([]string, error) {
 	var out []string
 	for _, f := range strings.Split(env, ",") {
@@ -51,7 +52,7 @@ func measureOnly(ctx context.Context, h *host, bin string, s settings, res *resu
 }
 
 // measureTail runs the phases that need no mock traffic: the statistics
-// query over a seeded month and the allocation test.
+// query over a seeded month, the allocation test and the desktop smoke test.
 func measureTail(ctx context.Context, h *host, gp gatewayParams, s settings, res *results, say func(string), want func(string) bool) {
 	if want("stats") && ctx.Err() == nil {
 		st := h.measureStats(ctx, gp, s, say)
@@ -68,6 +69,27 @@ func measureTail(ctx context.Context, h *host, gp gatewayParams, s settings, res
 		res.Allocs = &a
 		if a.Err != "" {
 			say("allocations: FAILED: " + a.Err)
+		}
+	}
+	if want("desktop") && ctx.Err() == nil {
+		say("desktop core: the desktop smoke test (" + desktopScript + ", " + desktopTest + ")")
+		d := measureDesktop(ctx, h, h.desktop)
+		res.Desktop = &d
+		switch {
+		case d.Missing != "":
+			say("desktop core: not measured: " + d.Missing + " (" + desktopSetup + ")")
+			return
+		case len(d.Points) == 0:
+			say("desktop core: FAILED: " + d.Err)
+			return
+		}
+		say(fmt.Sprintf("desktop core: %s in %.0f s, idle VmRSS %s", d.Command, d.Seconds, fmb(d.Points[0].Mem.VmRSS)))
+		if len(res.Startups) == 0 && ctx.Err() == nil { // a partial run: nothing to compare with yet
+			if m, err := h.headlessIdle(gp); err == nil {
+				d.Headless = m
+			} else {
+				say("desktop core: headless comparison failed: " + err.Error())
+			}
 		}
 	}
 }

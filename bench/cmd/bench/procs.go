@@ -22,6 +22,7 @@ type host struct {
 	note    string // why not pinned
 	dir     string // scratch directory for workspaces, bodies and logs
 	self    string // this executable, for the mock and floor subcommands
+	desktop string // the desktop binaries' directory (-desktop), for the desktop phase
 	procs   []*proc
 	clkTck  int64
 }

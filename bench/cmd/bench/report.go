@@ -122,13 +122,22 @@ func report(r *results) []byte {
 	}
 	summary(&m, r)
 	if len(r.Only) > 0 { // the floor comparisons did not run: their tables would be empty
-		statsDetails(&m, r, 1)
-		allocsDetails(&m, r, 2)
+		n := 1
+		for _, sec := range []struct {
+			ran   bool
+			write func(*md, *results, int)
+		}{{r.Stats != nil, statsDetails}, {r.Allocs != nil, allocsDetails}, {r.Desktop != nil, desktopDetails}} {
+			if sec.ran {
+				sec.write(&m, r, n)
+				n++
+			}
+		}
 		return []byte(m.String())
 	}
 	details(&m, r)
 	statsDetails(&m, r, 10)
 	allocsDetails(&m, r, 11)
+	desktopDetails(&m, r, 12)
 	meaning(&m, r)
 	return []byte(m.String())
 }
@@ -212,6 +221,7 @@ func summary(m *md, r *results) {
 	}
 	statsSummaryRow(m, r)
 	allocsSummaryRow(m, r)
+	desktopSummaryRow(m, r)
 	m.p("")
 }
 
@@ -230,6 +240,9 @@ func meaning(m *md, r *results) {
 	m.p("  rate is capped by CPU 0, not by the mock.")
 	m.p("- The stats query (§10) is timed over HTTP against its own gateway after the others stopped; allocation counts (§11)")
 	m.p("  come from the unit test that caps them, so they hold whatever the load.")
+	m.p("- The desktop core (§12) is read by the desktop smoke test under Xvfb. Its file-backed part depends on the machine's")
+	m.p("  GTK and OpenGL libraries and is shared with the rest of a desktop session; RssAnon is the figure to compare with the")
+	m.p("  headless gateway's.")
 	m.p("- Not covered: failure modes other than a refused connection, and HTTP/2 or TLS upstreams.")
 	if !r.Pinned {
 		m.p("- This run was **not pinned** (%s); the layout assumptions above do not hold.", r.PinNote)

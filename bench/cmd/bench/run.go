@@ -68,15 +68,17 @@ type results struct {
 	Profiles                []profile
 	Disk                    map[string]map[string]int64 // gateway → what → bytes
 	ClkTck                  int64
-	Only                    []string      // BENCH_ONLY: the phases this partial run measured; empty = all
-	Stats                   *statsResult  // nil when not measured
-	Allocs                  *allocsResult // nil when not measured
+	Only                    []string       // BENCH_ONLY: the phases this partial run measured; empty = all
+	Stats                   *statsResult   // nil when not measured
+	Allocs                  *allocsResult  // nil when not measured
+	Desktop                 *desktopResult // nil when not measured
 }
 
 func runCmd(args []string) error {
 	fs := flag.NewFlagSet("run", flag.ExitOnError)
 	bin := fs.String("gateway", "bin/modelswitch", "gateway binary (built by `make build`)")
 	outPath := fs.String("out", "docs/benchmarks.md", "report to write")
+	desktopDir := fs.String("desktop", "bin/desktop", "desktop binaries (built by `make desktop`) for the desktop phase")
 	_ = fs.Parse(args)
 	only, err := onlyPhases(os.Getenv("BENCH_ONLY"))
 	if err != nil {
@@ -93,6 +95,7 @@ func runCmd(args []string) error {
 	if err != nil {
 		return err
 	}
+	h.desktop = *desktopDir
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	defer h.stopAll()

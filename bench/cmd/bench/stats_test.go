@@ -137,7 +137,7 @@ func TestParseAllocs(t *testing.T) {
 }
 
 func TestOnlyPhases(t *testing.T) {
-	for env, want := range map[string]string{"": "", "stats": "stats", " allocs , stats,allocs": "allocs,stats"} {
+	for env, want := range map[string]string{"": "", "stats": "stats", " allocs , stats,allocs": "allocs,stats", "desktop,allocs": "desktop,allocs"} {
 		got, err := onlyPhases(env)
 		if err != nil || strings.Join(got, ",") != want {
 			t.Errorf("%q: %v, %v; want %q", env, got, err, want)
