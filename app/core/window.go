@@ -106,6 +106,7 @@ func (w *windowProcess) Open(context.Context) error {
 		return fmt.Errorf("the window program %s is missing: build it with `make desktop` and install it beside modelswitch", bin)
 	}
 	cmd := exec.Command(bin, "--socket", w.socket, "--workspace", w.workspace)
+	cmd.Env = ChildEnv() // the window (WebKit) may need what the core turned off for itself
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting %s: %w", bin, err)

@@ -5,7 +5,9 @@ package smoke
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,6 +32,10 @@ providers:
     provider: openai
     base_url: http://127.0.0.1:9/v1
     api_key: x
+  - name: live
+    provider: openai
+    base_url: %s/v1
+    api_key: x
 models:
   demo:
     adapters:
@@ -39,6 +45,10 @@ models:
       - adapter: up2
         model_name: b
         priority: 2
+  echo:
+    adapters:
+      - adapter: live
+        model_name: e
 api_keys:
   - key: sk-smoke-admin
     name: admin
@@ -79,7 +89,13 @@ func TestDesktopSmoke(t *testing.T) {
 	home := t.TempDir()
 	settings := filepath.Join(home, ".claude", "settings.json")
 	port := freePort(t)
-	if err := os.WriteFile(filepath.Join(ws, "config.yaml"), []byte(fmt.Sprintf(smokeConfig, port)), 0o600); err != nil {
+	live := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"id":"c","object":"chat.completion","created":1,"model":"e","choices":[{"index":0,`+
+			`"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}`)
+	}))
+	defer live.Close()
+	if err := os.WriteFile(filepath.Join(ws, "config.yaml"), []byte(fmt.Sprintf(smokeConfig, port, live.URL)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	env := []string{"HOME=" + home, "NO_AT_BRIDGE=1", "GDK_BACKEND=x11", "LANG=en_US.UTF-8", "LC_ALL=",
@@ -138,6 +154,24 @@ func TestDesktopSmoke(t *testing.T) {
 		t.Errorf("the service entry is not a disabled checkbox without systemd: %+v", svc)
 	}
 	t.Logf("RSS of the core with the tray, idle: %s", rss(c.cmd.Process.Pid))
+
+	// Traffic: today's requests and tokens update in place in the tray.
+	const requests = 200
+	for i := 0; i < requests; i++ {
+		req, _ := http.NewRequest("POST", fmt.Sprintf("http://127.0.0.1:%d/v1/chat/completions", port),
+			strings.NewReader(`{"model":"echo","messages":[{"role":"user","content":"hello"}]}`))
+		req.Header.Set("Authorization", "Bearer sk-smoke-admin")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("request %d through the gateway: %d", i, resp.StatusCode)
+		}
+	}
+	waitLabel(t, tray, fmt.Sprintf("Today: %d requests · %d tokens", requests, 5*requests))
 	id, _ := tray.prop("Id")
 	status, _ := tray.prop("Status")
 	items, _ := registeredItems(conn)
@@ -232,7 +266,7 @@ func TestDesktopSmoke(t *testing.T) {
 	clickLabel(t, tray, "up2 · b")
 	eventually(t, 10*time.Second, func() string { return "pin not applied:\n" + fileText(filepath.Join(ws, "config.yaml")) }, func() bool {
 		st, err := cl.Status(ctx)
-		return err == nil && len(st.Models) == 1 && st.Models[0].Pinned == "up2"
+		return err == nil && len(st.Models) == 2 && st.Models[0].Name == "demo" && st.Models[0].Pinned == "up2"
 	})
 	waitLabel(t, tray, "demo → up2 · b")
 	clickLabel(t, tray, "Auto failover")
@@ -254,7 +288,7 @@ func TestDesktopSmoke(t *testing.T) {
 	})
 	clickLabel(t, tray, "Claude Code → ModelSwitch") // on again: Quit must ask about it
 
-	t.Logf("RSS of the core with the tray, after the window, route, Claude Code and gateway restarts: %s", rss(c.cmd.Process.Pid))
+	t.Logf("RSS of the core with the tray, after traffic, the window, route, Claude Code and gateway restarts: %s", rss(c.cmd.Process.Pid))
 	eventually(t, 10*time.Second, func() string { return "switch not on before quit" }, func() bool {
 		return strings.Contains(fileText(settings), "ANTHROPIC_BASE_URL")
 	})

@@ -33,7 +33,7 @@ func TestXEmbedFallback(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(ws) })
-	if err := os.WriteFile(filepath.Join(ws, "config.yaml"), []byte(fmt.Sprintf(smokeConfig, freePort(t))), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(ws, "config.yaml"), []byte(fmt.Sprintf(smokeConfig, freePort(t), "http://127.0.0.1:9")), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	start(t, nil, "trayer", "--edge", "top", "--align", "right", "--widthtype", "pixel", "--width", "120", "--height", "28")

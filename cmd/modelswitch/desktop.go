@@ -33,6 +33,12 @@ func runDesktop(o *options, stdout, stderr io.Writer) (handled bool, code int) {
 	}
 	notice := os.Getenv(noticeEnv)
 	os.Unsetenv(noticeEnv) // not for the window or anything else this process starts
+	// The tray draws nothing with OpenGL, but GDK's X11 backend probes it at
+	// start-up and maps Mesa's driver (libLLVM, swrast_dri): ~47 of the core's
+	// ~92 MB resident (make bench, "Desktop core with the tray"). The core
+	// turns it off for itself unless the user set GDK_GL; the window and a
+	// relaunch get the environment as it was.
+	core.SetOwnEnv("GDK_GL", "disable")
 	return true, core.Main(core.MainOptions{
 		Workspace: o.workspace, Host: o.host, Port: o.port, Version: version,
 		Stdout: stdout, Stderr: stderr, UI: frontend.Handler(), Desktop: true,
@@ -61,7 +67,7 @@ func relaunch(notice string) error {
 		return err
 	}
 	env := make([]string, 0, len(os.Environ())+1)
-	for _, kv := range os.Environ() {
+	for _, kv := range core.ChildEnv() {
 		if !strings.HasPrefix(kv, noticeEnv+"=") {
 			env = append(env, kv)
 		}

@@ -79,10 +79,11 @@ func desktopDetails(m *md, r *results, n int) {
 		d.BinDir, orUnknown(d.Version), orUnknown(d.Built))
 	m.p("and a panel (gtk-sni-tray)%s. The readings are the core's own `/proc/PID/status`; the admin window is a separate", pin)
 	m.p("process (`modelswitch-ui`, WebKitGTK) that exits when it is closed and is not counted. **Idle**: the tray and its menu")
-	m.p("are up and the gateway listens; no window has opened yet. **After use**: the window has opened and made requests through")
-	m.p("its `/api` (over the control channel), a route was pinned and set back to failover, the Claude Code switch turned on, off")
-	m.p("and on, and the gateway stopped and started from the tray. No inference request passes through the gateway in this")
-	m.p("test: the headless gateway's RSS under load is in the memory section of a full run.\n")
+	m.p("are up and the gateway listens; no window has opened yet. **After use**: 200 chat completions went through the gateway")
+	m.p("to a local upstream (the tray's \"Today\" line counted them), the window has opened and made requests through its")
+	m.p("`/api` (over the control channel), a route was pinned and set back to failover, the Claude Code switch turned on, off")
+	m.p("and on, and the gateway stopped and started from the tray. The headless gateway's RSS under load is in the memory")
+	m.p("section of a full run.\n")
 	if len(d.Points) == 0 {
 		m.p("No figures: `%s`\n", mdCell(d.Err))
 		return
