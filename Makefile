@@ -86,7 +86,7 @@ fuzz-short:
 fuzz:
 	@for pkg in $$($(GO) list ./...); do \
 	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
-	    echo "fuzz $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	    echo "fuzz $$pkg $$t"; GO=$(GO) build/fuzz-one.sh $$pkg $$t $(FUZZTIME) || exit 1; \
 	  done; \
 	done
 
