@@ -24,10 +24,27 @@ type liveGateway struct {
 	path string
 	base string
 	stop func()
+	// listen is the gateway section given to texts that have none.
+	listen string
 }
 
+func withListen(text, listen string) string {
+	if strings.HasPrefix(text, "gateway:") || strings.Contains(text, "\ngateway:") {
+		return text
+	}
+	if text != "" && !strings.HasSuffix(text, "\n") {
+		text += "\n"
+	}
+	return text + listen // last, so the test texts keep their line numbers
+}
+
+// startLive runs a gateway on text; a text without a gateway section gets
+// one with a free port (here and in save), so no test binds the default
+// port another test run or a real gateway may hold.
 func startLive(t *testing.T, text string) *liveGateway {
 	t.Helper()
+	listen := "gateway: {host: 127.0.0.1, port: " + fmt.Sprint(freePort(t)) + "}\n"
+	text = withListen(text, listen)
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
@@ -47,7 +64,7 @@ func startLive(t *testing.T, text string) *liveGateway {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { srv.Run(ctx); close(done) }()
-	lg := &liveGateway{srv: srv, path: path, base: "http://" + addr.String(), stop: func() { cancel(); <-done }}
+	lg := &liveGateway{srv: srv, path: path, base: "http://" + addr.String(), stop: func() { cancel(); <-done }, listen: listen}
 	t.Cleanup(func() {
 		lg.stop()
 		http.DefaultClient.CloseIdleConnections()
@@ -59,7 +76,7 @@ func startLive(t *testing.T, text string) *liveGateway {
 func (lg *liveGateway) save(t *testing.T, text string) {
 	t.Helper()
 	tmp := lg.path + ".tmp~"
-	if err := os.WriteFile(tmp, []byte(text), 0o600); err != nil {
+	if err := os.WriteFile(tmp, []byte(withListen(text, lg.listen)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Rename(tmp, lg.path); err != nil {
