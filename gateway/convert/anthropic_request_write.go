@@ -9,6 +9,7 @@ package convert
 
 import (
 	"encoding/json"
+	"github.com/modelswitch/modelswitch/gateway/jsonbody"
 	"math"
 	"strconv"
 )
@@ -83,7 +84,7 @@ type areqImageURL struct {
 // appendJSON appends o as encoding/json would encode it without HTML escaping.
 func (o *areqOut) appendJSON(b []byte) []byte {
 	b = append(b, `{"model":`...)
-	b = appendString(b, o.Model)
+	b = jsonbody.AppendQuote(b, o.Model)
 	b = append(b, `,"messages":`...)
 	if o.Messages == nil {
 		b = append(b, "null"...)
@@ -113,7 +114,7 @@ func (o *areqOut) appendJSON(b []byte) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, s)
+			b = jsonbody.AppendQuote(b, s)
 		}
 		b = append(b, ']')
 	}
@@ -129,7 +130,7 @@ func (o *areqOut) appendJSON(b []byte) []byte {
 				b = append(b, ',')
 			}
 			b = append(b, `{"type":`...)
-			b = appendString(b, o.Tools[i].Type)
+			b = jsonbody.AppendQuote(b, o.Tools[i].Type)
 			b = o.Tools[i].Function.appendJSON(append(b, `,"function":`...))
 			b = append(b, '}')
 		}
@@ -137,44 +138,44 @@ func (o *areqOut) appendJSON(b []byte) []byte {
 	}
 	switch tc := o.ToolChoice.(type) {
 	case string:
-		b = appendString(append(b, `,"tool_choice":`...), tc)
+		b = jsonbody.AppendQuote(append(b, `,"tool_choice":`...), tc)
 	case *areqNamedChoice:
 		b = append(b, `,"tool_choice":{"function":{"name":`...)
-		b = appendString(b, tc.Function.Name)
-		b = appendString(append(b, `},"type":`...), tc.Type)
+		b = jsonbody.AppendQuote(b, tc.Function.Name)
+		b = jsonbody.AppendQuote(append(b, `},"type":`...), tc.Type)
 		b = append(b, '}')
 	}
 	if o.ParallelToolCalls != nil {
 		b = strconv.AppendBool(append(b, `,"parallel_tool_calls":`...), *o.ParallelToolCalls)
 	}
 	if o.ReasoningEffort != "" {
-		b = appendString(append(b, `,"reasoning_effort":`...), o.ReasoningEffort)
+		b = jsonbody.AppendQuote(append(b, `,"reasoning_effort":`...), o.ReasoningEffort)
 	}
 	if o.User != "" {
-		b = appendString(append(b, `,"user":`...), o.User)
+		b = jsonbody.AppendQuote(append(b, `,"user":`...), o.User)
 	}
 	return append(b, '}')
 }
 
 func (m *areqOutMsg) appendJSON(b []byte) []byte {
 	b = append(b, `{"role":`...)
-	b = appendString(b, m.Role)
+	b = jsonbody.AppendQuote(b, m.Role)
 	b = append(b, `,"content":`...)
 	switch c := m.Content.(type) {
 	case string:
-		b = appendString(b, c)
+		b = jsonbody.AppendQuote(b, c)
 	case []areqPart:
 		b = append(b, '[')
 		for i, p := range c {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(append(b, `{"type":`...), p.Type)
+			b = jsonbody.AppendQuote(append(b, `{"type":`...), p.Type)
 			if p.Text != "" {
-				b = appendString(append(b, `,"text":`...), p.Text)
+				b = jsonbody.AppendQuote(append(b, `,"text":`...), p.Text)
 			}
 			if p.ImageURL != nil {
-				b = appendString(append(b, `,"image_url":{"url":`...), p.ImageURL.URL)
+				b = jsonbody.AppendQuote(append(b, `,"image_url":{"url":`...), p.ImageURL.URL)
 				b = append(b, '}')
 			}
 			b = append(b, '}')
@@ -184,7 +185,7 @@ func (m *areqOutMsg) appendJSON(b []byte) []byte {
 		b = append(b, "null"...)
 	}
 	if m.ReasoningContent != "" {
-		b = appendString(append(b, `,"reasoning_content":`...), m.ReasoningContent)
+		b = jsonbody.AppendQuote(append(b, `,"reasoning_content":`...), m.ReasoningContent)
 	}
 	if len(m.ToolCalls) > 0 {
 		b = append(b, `,"tool_calls":[`...)
@@ -193,29 +194,29 @@ func (m *areqOutMsg) appendJSON(b []byte) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(append(b, `{"id":`...), tc.ID)
-			b = appendString(append(b, `,"type":`...), tc.Type)
+			b = jsonbody.AppendQuote(append(b, `{"id":`...), tc.ID)
+			b = jsonbody.AppendQuote(append(b, `,"type":`...), tc.Type)
 			b = tc.Function.appendJSON(append(b, `,"function":`...))
 			b = append(b, '}')
 		}
 		b = append(b, ']')
 	}
 	if m.ToolCallID != "" {
-		b = appendString(append(b, `,"tool_call_id":`...), m.ToolCallID)
+		b = jsonbody.AppendQuote(append(b, `,"tool_call_id":`...), m.ToolCallID)
 	}
 	return append(b, '}')
 }
 
 func (f *areqFunc) appendJSON(b []byte) []byte {
-	b = appendString(append(b, `{"name":`...), f.Name)
+	b = jsonbody.AppendQuote(append(b, `{"name":`...), f.Name)
 	if f.Description != "" {
-		b = appendString(append(b, `,"description":`...), f.Description)
+		b = jsonbody.AppendQuote(append(b, `,"description":`...), f.Description)
 	}
 	if len(f.Parameters) > 0 {
 		b = append(append(b, `,"parameters":`...), f.Parameters...)
 	}
 	if f.Arguments != nil {
-		b = appendString(append(b, `,"arguments":`...), *f.Arguments)
+		b = jsonbody.AppendQuote(append(b, `,"arguments":`...), *f.Arguments)
 	}
 	return append(b, '}')
 }

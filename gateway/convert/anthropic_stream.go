@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/modelswitch/modelswitch/gateway/jsonbody"
 	"strconv"
 	"strings"
 )
@@ -404,7 +405,7 @@ func (s *AnthropicStream) ev(name string, parts ...any) {
 		case int:
 			s.buf = strconv.AppendInt(s.buf, int64(p), 10)
 		case o2aQ: // as encoding/json without HTML escaping
-			s.buf = appendString(s.buf, string(p))
+			s.buf = jsonbody.AppendQuote(s.buf, string(p))
 		case o2aUsage:
 			s.buf = fmt.Appendf(s.buf, `{"input_tokens":%d,"output_tokens":%d,"cache_read_input_tokens":%d,"cache_creation_input_tokens":%d}`,
 				p[0], p[1], p[2], p[3])

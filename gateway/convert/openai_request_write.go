@@ -8,6 +8,7 @@ package convert
 
 import (
 	"encoding/json"
+	"github.com/modelswitch/modelswitch/gateway/jsonbody"
 	"strconv"
 )
 
@@ -77,10 +78,10 @@ type oreqToolChoice struct {
 
 // appendJSON appends r as encoding/json would encode it without HTML escaping.
 func (r *oreqOut) appendJSON(b []byte) []byte {
-	b = appendString(append(b, `{"model":`...), r.Model)
+	b = jsonbody.AppendQuote(append(b, `{"model":`...), r.Model)
 	b = strconv.AppendInt(append(b, `,"max_tokens":`...), int64(r.MaxTokens), 10)
 	if r.System != "" {
-		b = appendString(append(b, `,"system":`...), r.System)
+		b = jsonbody.AppendQuote(append(b, `,"system":`...), r.System)
 	}
 	b = append(b, `,"messages":`...)
 	if r.Messages == nil {
@@ -113,12 +114,12 @@ func (r *oreqOut) appendJSON(b []byte) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, s)
+			b = jsonbody.AppendQuote(b, s)
 		}
 		b = append(b, ']')
 	}
 	if r.Metadata != nil {
-		b = appendString(append(b, `,"metadata":{"user_id":`...), r.Metadata.UserID)
+		b = jsonbody.AppendQuote(append(b, `,"metadata":{"user_id":`...), r.Metadata.UserID)
 		b = append(b, '}')
 	}
 	if len(r.Tools) > 0 {
@@ -127,9 +128,9 @@ func (r *oreqOut) appendJSON(b []byte) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(append(b, `{"name":`...), t.Name)
+			b = jsonbody.AppendQuote(append(b, `{"name":`...), t.Name)
 			if t.Description != "" {
-				b = appendString(append(b, `,"description":`...), t.Description)
+				b = jsonbody.AppendQuote(append(b, `,"description":`...), t.Description)
 			}
 			b = append(b, `,"input_schema":`...)
 			if t.InputSchema == nil {
@@ -140,9 +141,9 @@ func (r *oreqOut) appendJSON(b []byte) []byte {
 		b = append(b, ']')
 	}
 	if tc := r.ToolChoice; tc != nil {
-		b = appendString(append(b, `,"tool_choice":{"type":`...), tc.Type)
+		b = jsonbody.AppendQuote(append(b, `,"tool_choice":{"type":`...), tc.Type)
 		if tc.Name != "" {
-			b = appendString(append(b, `,"name":`...), tc.Name)
+			b = jsonbody.AppendQuote(append(b, `,"name":`...), tc.Name)
 		}
 		if tc.DisableParallelToolUse {
 			b = append(b, `,"disable_parallel_tool_use":true`...)
@@ -151,14 +152,14 @@ func (r *oreqOut) appendJSON(b []byte) []byte {
 	}
 	if r.Thinking != nil {
 		b = strconv.AppendInt(append(b, `,"thinking":{"budget_tokens":`...), int64(r.Thinking.BudgetTokens), 10)
-		b = appendString(append(b, `,"type":`...), r.Thinking.Type)
+		b = jsonbody.AppendQuote(append(b, `,"type":`...), r.Thinking.Type)
 		b = append(b, '}')
 	}
 	return append(b, '}')
 }
 
 func (m *oreqMsg) appendJSON(b []byte) []byte {
-	b = appendString(append(b, `{"role":`...), m.Role)
+	b = jsonbody.AppendQuote(append(b, `{"role":`...), m.Role)
 	b = append(b, `,"content":`...)
 	if m.Content == nil {
 		return append(b, "null}"...)
@@ -174,40 +175,40 @@ func (m *oreqMsg) appendJSON(b []byte) []byte {
 }
 
 func (k *oreqBlock) appendJSON(b []byte) []byte {
-	b = appendString(append(b, `{"type":`...), k.Type)
+	b = jsonbody.AppendQuote(append(b, `{"type":`...), k.Type)
 	if k.Text != "" {
-		b = appendString(append(b, `,"text":`...), k.Text)
+		b = jsonbody.AppendQuote(append(b, `,"text":`...), k.Text)
 	}
 	if s := k.Source; s != nil {
 		b = append(b, `,"source":{`...)
 		if s.Data != "" {
-			b = appendString(append(b, `"data":`...), s.Data)
+			b = jsonbody.AppendQuote(append(b, `"data":`...), s.Data)
 			b = append(b, ',')
 		}
 		if s.MediaType != "" {
-			b = appendString(append(b, `"media_type":`...), s.MediaType)
+			b = jsonbody.AppendQuote(append(b, `"media_type":`...), s.MediaType)
 			b = append(b, ',')
 		}
-		b = appendString(append(b, `"type":`...), s.Type)
+		b = jsonbody.AppendQuote(append(b, `"type":`...), s.Type)
 		if s.URL != "" {
-			b = appendString(append(b, `,"url":`...), s.URL)
+			b = jsonbody.AppendQuote(append(b, `,"url":`...), s.URL)
 		}
 		b = append(b, '}')
 	}
 	if k.ID != "" {
-		b = appendString(append(b, `,"id":`...), k.ID)
+		b = jsonbody.AppendQuote(append(b, `,"id":`...), k.ID)
 	}
 	if k.Name != "" {
-		b = appendString(append(b, `,"name":`...), k.Name)
+		b = jsonbody.AppendQuote(append(b, `,"name":`...), k.Name)
 	}
 	if len(k.Input) > 0 {
 		b = append(append(b, `,"input":`...), k.Input...)
 	}
 	if k.ToolUseID != "" {
-		b = appendString(append(b, `,"tool_use_id":`...), k.ToolUseID)
+		b = jsonbody.AppendQuote(append(b, `,"tool_use_id":`...), k.ToolUseID)
 	}
 	if k.Content != "" {
-		b = appendString(append(b, `,"content":`...), k.Content)
+		b = jsonbody.AppendQuote(append(b, `,"content":`...), k.Content)
 	}
 	return append(b, '}')
 }

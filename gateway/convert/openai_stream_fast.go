@@ -129,10 +129,10 @@ func (c *ostreamChunk) size() int {
 
 // appendJSON appends c as encoding/json would encode it without HTML escaping.
 func (c *ostreamChunk) appendJSON(b []byte) []byte {
-	b = appendString(append(b, `{"id":`...), c.ID)
-	b = appendString(append(b, `,"object":`...), c.Object)
+	b = jsonbody.AppendQuote(append(b, `{"id":`...), c.ID)
+	b = jsonbody.AppendQuote(append(b, `,"object":`...), c.Object)
 	b = strconv.AppendInt(append(b, `,"created":`...), c.Created, 10)
-	b = appendString(append(b, `,"model":`...), c.Model)
+	b = jsonbody.AppendQuote(append(b, `,"model":`...), c.Model)
 	b = append(b, `,"choices":`...)
 	if c.Choices == nil {
 		b = append(b, "null"...)
@@ -149,7 +149,7 @@ func (c *ostreamChunk) appendJSON(b []byte) []byte {
 			if ch.FinishReason == nil {
 				b = append(b, "null"...)
 			} else {
-				b = appendString(b, *ch.FinishReason)
+				b = jsonbody.AppendQuote(b, *ch.FinishReason)
 			}
 			b = append(b, '}')
 		}
@@ -173,15 +173,15 @@ func (d *ostreamDelta) appendJSON(b []byte) []byte {
 	}
 	if d.Role != "" {
 		field("role")
-		b = appendString(b, d.Role)
+		b = jsonbody.AppendQuote(b, d.Role)
 	}
 	if d.Content != nil {
 		field("content")
-		b = appendString(b, *d.Content)
+		b = jsonbody.AppendQuote(b, *d.Content)
 	}
 	if d.ReasoningContent != nil {
 		field("reasoning_content")
-		b = appendString(b, *d.ReasoningContent)
+		b = jsonbody.AppendQuote(b, *d.ReasoningContent)
 	}
 	if len(d.ToolCalls) > 0 {
 		field("tool_calls")
@@ -204,19 +204,19 @@ func (t *arespToolCall) appendJSON(b []byte) []byte {
 		b = append(b, ',')
 	}
 	if t.ID != "" {
-		b = appendString(append(b, `"id":`...), t.ID)
+		b = jsonbody.AppendQuote(append(b, `"id":`...), t.ID)
 		b = append(b, ',')
 	}
 	if t.Type != "" {
-		b = appendString(append(b, `"type":`...), t.Type)
+		b = jsonbody.AppendQuote(append(b, `"type":`...), t.Type)
 		b = append(b, ',')
 	}
 	b = append(b, `"function":{`...)
 	if t.Function.Name != "" {
-		b = appendString(append(b, `"name":`...), t.Function.Name)
+		b = jsonbody.AppendQuote(append(b, `"name":`...), t.Function.Name)
 		b = append(b, ',')
 	}
-	b = appendString(append(b, `"arguments":`...), t.Function.Arguments)
+	b = jsonbody.AppendQuote(append(b, `"arguments":`...), t.Function.Arguments)
 	return append(b, "}}"...)
 }
 

@@ -208,10 +208,10 @@ func (u *openAIUsage) decodeFast(raw []byte) error {
 
 // appendJSON appends c as encoding/json would encode it without HTML escaping.
 func (c *arespCompletion) appendJSON(b []byte) []byte {
-	b = appendString(append(b, `{"id":`...), c.ID)
-	b = appendString(append(b, `,"object":`...), c.Object)
+	b = jsonbody.AppendQuote(append(b, `{"id":`...), c.ID)
+	b = jsonbody.AppendQuote(append(b, `,"object":`...), c.Object)
 	b = strconv.AppendInt(append(b, `,"created":`...), c.Created, 10)
-	b = appendString(append(b, `,"model":`...), c.Model)
+	b = jsonbody.AppendQuote(append(b, `,"model":`...), c.Model)
 	b = append(b, `,"choices":`...)
 	if c.Choices == nil {
 		b = append(b, "null"...)
@@ -229,7 +229,7 @@ func (c *arespCompletion) appendJSON(b []byte) []byte {
 			} else {
 				b = append(b, `,"logprobs":null`...)
 			}
-			b = appendString(append(b, `,"finish_reason":`...), ch.FinishReason)
+			b = jsonbody.AppendQuote(append(b, `,"finish_reason":`...), ch.FinishReason)
 			b = append(b, '}')
 		}
 		b = append(b, ']')
@@ -238,10 +238,10 @@ func (c *arespCompletion) appendJSON(b []byte) []byte {
 }
 
 func (m *arespOutMessage) appendJSON(b []byte) []byte {
-	b = appendString(append(b, `{"role":`...), m.Role)
+	b = jsonbody.AppendQuote(append(b, `{"role":`...), m.Role)
 	b = areqAppendNullable(append(b, `,"content":`...), m.Content)
 	if m.ReasoningContent != "" {
-		b = appendString(append(b, `,"reasoning_content":`...), m.ReasoningContent)
+		b = jsonbody.AppendQuote(append(b, `,"reasoning_content":`...), m.ReasoningContent)
 	}
 	if len(m.ToolCalls) > 0 {
 		b = append(b, `,"tool_calls":[`...)
@@ -260,15 +260,15 @@ func areqAppendNullable(b []byte, s *string) []byte {
 	if s == nil {
 		return append(b, "null"...)
 	}
-	return appendString(b, *s)
+	return jsonbody.AppendQuote(b, *s)
 }
 
 // appendJSON appends m as encoding/json would encode it without HTML escaping.
 func (m *orespMessage) appendJSON(b []byte) []byte {
-	b = appendString(append(b, `{"id":`...), m.ID)
-	b = appendString(append(b, `,"type":`...), m.Type)
-	b = appendString(append(b, `,"role":`...), m.Role)
-	b = appendString(append(b, `,"model":`...), m.Model)
+	b = jsonbody.AppendQuote(append(b, `{"id":`...), m.ID)
+	b = jsonbody.AppendQuote(append(b, `,"type":`...), m.Type)
+	b = jsonbody.AppendQuote(append(b, `,"role":`...), m.Role)
+	b = jsonbody.AppendQuote(append(b, `,"model":`...), m.Model)
 	b = append(b, `,"content":`...)
 	if m.Content == nil {
 		b = append(b, "null"...)
@@ -280,16 +280,16 @@ func (m *orespMessage) appendJSON(b []byte) []byte {
 			}
 			switch c := c.(type) {
 			case orespText:
-				b = appendString(append(b, `{"type":`...), c.Type)
-				b = appendString(append(b, `,"text":`...), c.Text)
+				b = jsonbody.AppendQuote(append(b, `{"type":`...), c.Type)
+				b = jsonbody.AppendQuote(append(b, `,"text":`...), c.Text)
 			case orespThinking:
-				b = appendString(append(b, `{"type":`...), c.Type)
-				b = appendString(append(b, `,"thinking":`...), c.Thinking)
-				b = appendString(append(b, `,"signature":`...), c.Signature)
+				b = jsonbody.AppendQuote(append(b, `{"type":`...), c.Type)
+				b = jsonbody.AppendQuote(append(b, `,"thinking":`...), c.Thinking)
+				b = jsonbody.AppendQuote(append(b, `,"signature":`...), c.Signature)
 			case orespToolUse:
-				b = appendString(append(b, `{"type":`...), c.Type)
-				b = appendString(append(b, `,"id":`...), c.ID)
-				b = appendString(append(b, `,"name":`...), c.Name)
+				b = jsonbody.AppendQuote(append(b, `{"type":`...), c.Type)
+				b = jsonbody.AppendQuote(append(b, `,"id":`...), c.ID)
+				b = jsonbody.AppendQuote(append(b, `,"name":`...), c.Name)
 				b = append(b, `,"input":`...)
 				if c.Input == nil {
 					b = append(b, "null"...)
@@ -300,7 +300,7 @@ func (m *orespMessage) appendJSON(b []byte) []byte {
 		}
 		b = append(b, ']')
 	}
-	b = appendString(append(b, `,"stop_reason":`...), m.StopReason)
+	b = jsonbody.AppendQuote(append(b, `,"stop_reason":`...), m.StopReason)
 	b = areqAppendNullable(append(b, `,"stop_sequence":`...), m.StopSequence)
 	u := m.Usage
 	b = strconv.AppendInt(append(b, `,"usage":{"input_tokens":`...), int64(u.InputTokens), 10)

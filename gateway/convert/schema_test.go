@@ -149,8 +149,8 @@ func FuzzQuote(f *testing.F) {
 		if got := jsonbody.AppendQuote(nil, s); !bytes.Equal(got, plain) {
 			t.Fatalf("AppendQuote(%q) = %s, want %s", s, got, plain)
 		}
-		if got := appendString([]byte("x"), s); !bytes.Equal(got[1:], plain) || got[0] != 'x' {
-			t.Fatalf("appendString(%q) = %s, want %s", s, got[1:], plain)
+		if got := jsonbody.AppendQuote([]byte("x"), s); !bytes.Equal(got[1:], plain) || got[0] != 'x' {
+			t.Fatalf("jsonbody.AppendQuote(%q) = %s, want %s", s, got[1:], plain)
 		}
 	})
 }
