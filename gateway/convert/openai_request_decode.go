@@ -144,25 +144,13 @@ func (in *oreqIn) decodeFast(body []byte) error {
 }
 
 func (in *oreqIn) decodeTools(v []byte) error {
-	if v[0] == 'n' {
-		return nil // a field seen once was nil before
+	if v[0] == '[' {
+		in.Tools = []oreqInTool{}
 	}
-	if v[0] != '[' {
-		return errAreqSlow
-	}
-	in.Tools = []oreqInTool{}
-	it := jsonbody.Elements(v)
-	for {
-		e, ok := it.NextElement()
-		if !ok {
-			return nil
-		}
-		if e[0] != '{' {
-			return errAreqSlow
-		}
+	return areqObjectArray(v, func(e []byte) error {
 		in.Tools = append(in.Tools, oreqInTool{})
 		t := &in.Tools[len(in.Tools)-1]
-		err := oreqObjectFast(e, oreqToolFields, func(f int, v []byte) error {
+		return oreqObjectFast(e, oreqToolFields, func(f int, v []byte) error {
 			if f == 0 {
 				return areqSetString(&t.Type, v)
 			}
@@ -181,10 +169,7 @@ func (in *oreqIn) decodeTools(v []byte) error {
 				return nil
 			})
 		})
-		if err != nil {
-			return err
-		}
-	}
+	})
 }
 
 func (m *oreqInMsg) decodeFast(raw []byte) error {
@@ -208,25 +193,13 @@ func (m *oreqInMsg) decodeFast(raw []byte) error {
 }
 
 func (m *oreqInMsg) decodeCalls(v []byte) error {
-	if v[0] == 'n' {
-		return nil
+	if v[0] == '[' {
+		m.ToolCalls = []oreqInCall{}
 	}
-	if v[0] != '[' {
-		return errAreqSlow
-	}
-	m.ToolCalls = []oreqInCall{}
-	it := jsonbody.Elements(v)
-	for {
-		e, ok := it.NextElement()
-		if !ok {
-			return nil
-		}
-		if e[0] != '{' {
-			return errAreqSlow
-		}
+	return areqObjectArray(v, func(e []byte) error {
 		m.ToolCalls = append(m.ToolCalls, oreqInCall{})
 		c := &m.ToolCalls[len(m.ToolCalls)-1]
-		err := oreqObjectFast(e, oreqCallFields, func(f int, v []byte) error {
+		return oreqObjectFast(e, oreqCallFields, func(f int, v []byte) error {
 			switch f {
 			case 0:
 				return areqSetString(&c.ID, v)
@@ -240,10 +213,7 @@ func (m *oreqInMsg) decodeCalls(v []byte) error {
 				return areqSetString(&c.Function.Arguments, v)
 			})
 		})
-		if err != nil {
-			return err
-		}
-	}
+	})
 }
 
 func (p *oreqInPart) decodeFast(raw []byte) error {
