@@ -129,11 +129,7 @@ func (c *ostreamChunk) size() int {
 
 // appendJSON appends c as encoding/json would encode it without HTML escaping.
 func (c *ostreamChunk) appendJSON(b []byte) []byte {
-	b = jsonbody.AppendQuote(append(b, `{"id":`...), c.ID)
-	b = jsonbody.AppendQuote(append(b, `,"object":`...), c.Object)
-	b = strconv.AppendInt(append(b, `,"created":`...), c.Created, 10)
-	b = jsonbody.AppendQuote(append(b, `,"model":`...), c.Model)
-	b = append(b, `,"choices":`...)
+	b = appendOpenAIHead(b, c.ID, c.Object, c.Created, c.Model)
 	if c.Choices == nil {
 		b = append(b, "null"...)
 	} else {

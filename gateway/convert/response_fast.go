@@ -206,13 +206,19 @@ func (u *openAIUsage) decodeFast(raw []byte) error {
 	})
 }
 
+// appendOpenAIHead writes what an OpenAI completion and a chunk both start
+// with, up to "choices": (the field order of their structs).
+func appendOpenAIHead(b []byte, id, object string, created int64, model string) []byte {
+	b = jsonbody.AppendQuote(append(b, `{"id":`...), id)
+	b = jsonbody.AppendQuote(append(b, `,"object":`...), object)
+	b = strconv.AppendInt(append(b, `,"created":`...), created, 10)
+	b = jsonbody.AppendQuote(append(b, `,"model":`...), model)
+	return append(b, `,"choices":`...)
+}
+
 // appendJSON appends c as encoding/json would encode it without HTML escaping.
 func (c *arespCompletion) appendJSON(b []byte) []byte {
-	b = jsonbody.AppendQuote(append(b, `{"id":`...), c.ID)
-	b = jsonbody.AppendQuote(append(b, `,"object":`...), c.Object)
-	b = strconv.AppendInt(append(b, `,"created":`...), c.Created, 10)
-	b = jsonbody.AppendQuote(append(b, `,"model":`...), c.Model)
-	b = append(b, `,"choices":`...)
+	b = appendOpenAIHead(b, c.ID, c.Object, c.Created, c.Model)
 	if c.Choices == nil {
 		b = append(b, "null"...)
 	} else {
