@@ -195,8 +195,13 @@ func (o *Observer) anthropic(name string, data []byte) {
 	*e = obsEvent{}
 	e.ContentBlock.Input = input
 	e.Message.Usage, e.Usage = obsUnset, obsUnset
-	if !o.dec.decode(data, e) {
-		return
+	if e.decodeFast(data) != nil { // observe_fast.go
+		*e = obsEvent{}
+		e.ContentBlock.Input = input
+		e.Message.Usage, e.Usage = obsUnset, obsUnset
+		if !o.dec.decode(data, e) {
+			return
+		}
 	}
 	if e.Type == "" {
 		e.Type = obsKind(name) // the JSON's type wins over the event name

@@ -243,6 +243,7 @@ func FuzzObserver(f *testing.F) {
 		for _, line := range bytes.Split(in, []byte("\n")) {
 			name, data, _ := bytes.Cut(line, []byte("\t"))
 			o2aCheckDecode(t, bytes.TrimSpace(bytes.TrimPrefix(data, []byte("data: ")))) // fast path as encoding/json
+			obsCheckDecode(t, bytes.TrimSpace(bytes.TrimPrefix(data, []byte("data: "))))
 			o.Event(string(name), bytes.TrimPrefix(data, []byte("data: ")))
 			o.Event("", bytes.TrimPrefix(line, []byte("data: ")))
 		}
