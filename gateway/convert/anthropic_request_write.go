@@ -85,19 +85,7 @@ type areqImageURL struct {
 func (o *areqOut) appendJSON(b []byte) []byte {
 	b = append(b, `{"model":`...)
 	b = jsonbody.AppendQuote(b, o.Model)
-	b = append(b, `,"messages":`...)
-	if o.Messages == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range o.Messages {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = o.Messages[i].appendJSON(b)
-		}
-		b = append(b, ']')
-	}
+	b = appendArray(append(b, `,"messages":`...), o.Messages, func(b []byte, m *areqOutMsg) []byte { return m.appendJSON(b) })
 	if o.MaxTokens != nil {
 		b = append(b, `,"max_tokens":`...)
 		b = strconv.AppendInt(b, int64(*o.MaxTokens), 10)

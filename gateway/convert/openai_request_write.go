@@ -83,19 +83,7 @@ func (r *oreqOut) appendJSON(b []byte) []byte {
 	if r.System != "" {
 		b = jsonbody.AppendQuote(append(b, `,"system":`...), r.System)
 	}
-	b = append(b, `,"messages":`...)
-	if r.Messages == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range r.Messages {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = r.Messages[i].appendJSON(b)
-		}
-		b = append(b, ']')
-	}
+	b = appendArray(append(b, `,"messages":`...), r.Messages, func(b []byte, m *oreqMsg) []byte { return m.appendJSON(b) })
 	if r.Stream {
 		b = append(b, `,"stream":true`...)
 	}

@@ -130,27 +130,17 @@ func (c *ostreamChunk) size() int {
 // appendJSON appends c as encoding/json would encode it without HTML escaping.
 func (c *ostreamChunk) appendJSON(b []byte) []byte {
 	b = appendOpenAIHead(b, c.ID, c.Object, c.Created, c.Model)
-	if c.Choices == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range c.Choices {
-			ch := &c.Choices[i]
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = strconv.AppendInt(append(b, `{"index":`...), int64(ch.Index), 10)
-			b = ch.Delta.appendJSON(append(b, `,"delta":`...))
-			b = append(b, `,"finish_reason":`...)
-			if ch.FinishReason == nil {
-				b = append(b, "null"...)
-			} else {
-				b = jsonbody.AppendQuote(b, *ch.FinishReason)
-			}
-			b = append(b, '}')
+	b = appendArray(b, c.Choices, func(b []byte, ch *ostreamChoice) []byte {
+		b = strconv.AppendInt(append(b, `{"index":`...), int64(ch.Index), 10)
+		b = ch.Delta.appendJSON(append(b, `,"delta":`...))
+		b = append(b, `,"finish_reason":`...)
+		if ch.FinishReason == nil {
+			b = append(b, "null"...)
+		} else {
+			b = jsonbody.AppendQuote(b, *ch.FinishReason)
 		}
-		b = append(b, ']')
-	}
+		return append(b, '}')
+	})
 	if c.Usage != nil {
 		b = c.Usage.appendJSON(append(b, `,"usage":`...))
 	}

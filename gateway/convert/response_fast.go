@@ -206,6 +206,22 @@ func (u *openAIUsage) decodeFast(raw []byte) error {
 	})
 }
 
+// appendArray writes items as encoding/json writes a slice: null when it is
+// nil, else [each, each, …], each element written by each.
+func appendArray[T any](b []byte, items []T, each func(b []byte, item *T) []byte) []byte {
+	if items == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i := range items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = each(b, &items[i])
+	}
+	return append(b, ']')
+}
+
 // appendOpenAIHead writes what an OpenAI completion and a chunk both start
 // with, up to "choices": (the field order of their structs).
 func appendOpenAIHead(b []byte, id, object string, created int64, model string) []byte {
@@ -219,27 +235,16 @@ func appendOpenAIHead(b []byte, id, object string, created int64, model string) 
 // appendJSON appends c as encoding/json would encode it without HTML escaping.
 func (c *arespCompletion) appendJSON(b []byte) []byte {
 	b = appendOpenAIHead(b, c.ID, c.Object, c.Created, c.Model)
-	if c.Choices == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range c.Choices {
-			ch := &c.Choices[i]
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = strconv.AppendInt(append(b, `{"index":`...), int64(ch.Index), 10)
-			b = ch.Message.appendJSON(append(b, `,"message":`...))
-			if ch.Logprobs != nil {
-				b = append(b, `,"logprobs":{}`...)
-			} else {
-				b = append(b, `,"logprobs":null`...)
-			}
-			b = jsonbody.AppendQuote(append(b, `,"finish_reason":`...), ch.FinishReason)
-			b = append(b, '}')
+	b = appendArray(b, c.Choices, func(b []byte, ch *arespChoice) []byte {
+		b = strconv.AppendInt(append(b, `{"index":`...), int64(ch.Index), 10)
+		b = ch.Message.appendJSON(append(b, `,"message":`...))
+		if ch.Logprobs != nil {
+			b = append(b, `,"logprobs":{}`...)
+		} else {
+			b = append(b, `,"logprobs":null`...)
 		}
-		b = append(b, ']')
-	}
+		return append(jsonbody.AppendQuote(append(b, `,"finish_reason":`...), ch.FinishReason), '}')
+	})
 	return append(c.Usage.appendJSON(append(b, `,"usage":`...)), '}')
 }
 
@@ -275,37 +280,27 @@ func (m *orespMessage) appendJSON(b []byte) []byte {
 	b = jsonbody.AppendQuote(append(b, `,"type":`...), m.Type)
 	b = jsonbody.AppendQuote(append(b, `,"role":`...), m.Role)
 	b = jsonbody.AppendQuote(append(b, `,"model":`...), m.Model)
-	b = append(b, `,"content":`...)
-	if m.Content == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, c := range m.Content {
-			if i > 0 {
-				b = append(b, ',')
+	b = appendArray(append(b, `,"content":`...), m.Content, func(b []byte, c *any) []byte {
+		switch c := (*c).(type) {
+		case orespText:
+			b = jsonbody.AppendQuote(append(b, `{"type":`...), c.Type)
+			b = jsonbody.AppendQuote(append(b, `,"text":`...), c.Text)
+		case orespThinking:
+			b = jsonbody.AppendQuote(append(b, `{"type":`...), c.Type)
+			b = jsonbody.AppendQuote(append(b, `,"thinking":`...), c.Thinking)
+			b = jsonbody.AppendQuote(append(b, `,"signature":`...), c.Signature)
+		case orespToolUse:
+			b = jsonbody.AppendQuote(append(b, `{"type":`...), c.Type)
+			b = jsonbody.AppendQuote(append(b, `,"id":`...), c.ID)
+			b = jsonbody.AppendQuote(append(b, `,"name":`...), c.Name)
+			b = append(b, `,"input":`...)
+			if c.Input == nil {
+				b = append(b, "null"...)
 			}
-			switch c := c.(type) {
-			case orespText:
-				b = jsonbody.AppendQuote(append(b, `{"type":`...), c.Type)
-				b = jsonbody.AppendQuote(append(b, `,"text":`...), c.Text)
-			case orespThinking:
-				b = jsonbody.AppendQuote(append(b, `{"type":`...), c.Type)
-				b = jsonbody.AppendQuote(append(b, `,"thinking":`...), c.Thinking)
-				b = jsonbody.AppendQuote(append(b, `,"signature":`...), c.Signature)
-			case orespToolUse:
-				b = jsonbody.AppendQuote(append(b, `{"type":`...), c.Type)
-				b = jsonbody.AppendQuote(append(b, `,"id":`...), c.ID)
-				b = jsonbody.AppendQuote(append(b, `,"name":`...), c.Name)
-				b = append(b, `,"input":`...)
-				if c.Input == nil {
-					b = append(b, "null"...)
-				}
-				b = append(b, c.Input...) // compact, from orespInput
-			}
-			b = append(b, '}')
+			b = append(b, c.Input...) // compact, from orespInput
 		}
-		b = append(b, ']')
-	}
+		return append(b, '}')
+	})
 	b = jsonbody.AppendQuote(append(b, `,"stop_reason":`...), m.StopReason)
 	b = areqAppendNullable(append(b, `,"stop_sequence":`...), m.StopSequence)
 	u := m.Usage
