@@ -50,19 +50,32 @@ func measureAllocs(ctx context.Context) allocsResult {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, goBin, args...)
 	cmd.Dir = moduleRoot(goBin)
-	t0 := time.Now()
-	out, err := cmd.CombinedOutput()
-	res.Seconds = time.Since(t0).Seconds()
-	res.Lanes = parseAllocs(string(out))
+	out, err := runTimed(cmd, &res.Seconds)
+	res.Lanes = parseAllocs(out)
 	res.Passed = err == nil
 	if len(res.Lanes) == 0 {
-		res.Err = "no allocation lines in the test's output"
-		if err != nil {
-			res.Err = err.Error()
-		}
-		res.Err += ": " + tail(string(out), 600)
+		res.Err = noFigures("allocation", err, out)
 	}
 	return res
+}
+
+// runTimed runs a test command of a phase, storing its wall time in secs,
+// and returns its combined output.
+func runTimed(cmd *exec.Cmd, secs *float64) (string, error) {
+	t0 := time.Now()
+	out, err := cmd.CombinedOutput()
+	*secs = time.Since(t0).Seconds()
+	return string(out), err
+}
+
+// noFigures explains a test run whose output held none of the phase's lines:
+// its error, or that the lines are missing, and the end of the output.
+func noFigures(what string, err error, out string) string {
+	msg := "no " + what + " lines in the test's output"
+	if err != nil {
+		msg = err.Error()
+	}
+	return msg + ": " + tail(out, 600)
 }
 
 func parseAllocs(out string) []allocLane {

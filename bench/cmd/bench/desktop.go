@@ -134,19 +134,13 @@ func measureDesktop(ctx context.Context, h *host, dir string) desktopResult {
 	cmd.Dir = root
 	cmd.Env = append(withoutEnv(os.Environ(), "SCREENSHOTS", "MS_SCREENSHOT", "MS_BIN_DIR", "GO"),
 		"MS_BIN_DIR="+binDir, "GO="+goBin)
-	t0 := time.Now()
-	out, err := cmd.CombinedOutput()
-	res.Seconds = time.Since(t0).Seconds()
-	res.Points = parseDesktopRSS(string(out))
+	out, err := runTimed(cmd, &res.Seconds)
+	res.Points = parseDesktopRSS(out)
 	res.Passed = err == nil
 	if len(res.Points) == 0 {
-		res.Err = "no RSS lines in the test's output"
-		if err != nil {
-			res.Err = err.Error()
-		}
-		res.Err += ": " + tail(string(out), 600)
+		res.Err = noFigures("RSS", err, out)
 	} else if err != nil {
-		res.Err = err.Error() + ": " + tail(string(out), 600)
+		res.Err = err.Error() + ": " + tail(out, 600)
 	}
 	return res
 }
