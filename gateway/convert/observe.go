@@ -116,8 +116,8 @@ func (d *obsDecoder) decode(data []byte, v any) bool {
 	return true
 }
 
-// NewObserver returns an observer for one stream in protocol "openai" or
-// "anthropic"; for any other protocol it observes nothing.
+// NewObserver returns an observer for one stream in protocol "openai",
+// "anthropic" or "responses"; for any other protocol it observes nothing.
 func NewObserver(protocol string) *Observer { return &Observer{protocol: protocol} }
 
 // FirstContent reports whether text, thinking or a tool call has been seen.
@@ -138,6 +138,8 @@ func (o *Observer) Event(name string, data []byte) {
 			return
 		}
 		o.anthropic(name, data)
+	case "responses":
+		o.responses(name, data) // observe_responses.go
 	}
 }
 
@@ -269,11 +271,13 @@ func (o *Observer) Output() Output {
 	return out
 }
 
-// ObserveResponse reads a whole non-stream response body in protocol "openai"
-// or "anthropic"; what it does not understand is left out.
+// ObserveResponse reads a whole non-stream response body in protocol "openai",
+// "anthropic" or "responses"; what it does not understand is left out.
 func ObserveResponse(protocol string, body []byte) Output {
 	var out Output
 	switch protocol {
+	case "responses":
+		return observeResponses(body) // observe_responses.go
 	case "openai":
 		var r orespResponse
 		if r.decodeFast(body) != nil { // in place, as the response converters (response_fast.go)
