@@ -38,7 +38,7 @@ type providerPatch struct {
 
 func decodeProvider(o *object) *providerPatch {
 	p := &providerPatch{
-		at: o.at, errs: o.errs, name: o.str("name"), protocol: o.oneOf("provider", config.ProtocolOpenAI, config.ProtocolAnthropic),
+		at: o.at, errs: o.errs, name: o.str("name"), protocol: o.oneOf("provider", config.ProtocolOpenAI, config.ProtocolAnthropic, config.ProtocolResponses),
 		baseURL: o.str("base_url"), apiKey: o.str("api_key"), headers: o.stringMap("custom_headers"),
 		enabled: o.boolean("enabled"), maxConcurrent: o.nonNegative("max_concurrent"),
 		maxQueueSize: o.nonNegative("max_queue_size"), queueTimeout: o.seconds("queue_timeout"),

@@ -144,12 +144,15 @@ func (g *Gateway) SlogLevel() slog.Level {
 	return slog.LevelInfo
 }
 
-// Protocol is the wire protocol the provider speaks: ProtocolAnthropic for "anthropic" (any
-// case), ProtocolOpenAI for everything else, including the seed's OpenAI-compatible types
-// (dashscope, glm, deepseek, vllm).
+// Protocol is the wire protocol the provider speaks: ProtocolAnthropic for "anthropic",
+// ProtocolResponses for "responses" (any case), ProtocolOpenAI for everything else, including
+// the seed's OpenAI-compatible types (dashscope, glm, deepseek, vllm).
 func (p *Provider) Protocol() string {
-	if strings.EqualFold(p.Provider, ProtocolAnthropic) {
+	switch {
+	case strings.EqualFold(p.Provider, ProtocolAnthropic):
 		return ProtocolAnthropic
+	case strings.EqualFold(p.Provider, ProtocolResponses):
+		return ProtocolResponses
 	}
 	return ProtocolOpenAI
 }

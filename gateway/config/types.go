@@ -74,6 +74,8 @@ type Timeouts struct {
 const (
 	ProtocolOpenAI    = "openai"
 	ProtocolAnthropic = "anthropic"
+	// ProtocolResponses is the OpenAI Responses API (POST {base_url}/responses).
+	ProtocolResponses = "responses"
 )
 
 // Provider is one upstream connection (seed-behaviour §2.2).

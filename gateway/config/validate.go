@@ -161,11 +161,11 @@ func (v *validator) providers(c *Config) {
 			v.warn(f("api_key"), p.Line, "%s: api_key uses ${%s}, which is not set; the text is sent as written", where, names[0])
 		}
 		switch kind := strings.ToLower(p.Provider); {
-		case kind == ProtocolOpenAI || kind == ProtocolAnthropic:
+		case kind == ProtocolOpenAI || kind == ProtocolAnthropic || kind == ProtocolResponses:
 		case openAIAliases[kind]:
 			v.warn(f("provider"), p.Line, "%s: provider %q is treated as %q (an OpenAI-compatible API)", where, p.Provider, ProtocolOpenAI)
 		default:
-			v.fail(f("provider"), p.Line, "%s: unknown provider %q (want openai or anthropic)", where, p.Provider)
+			v.fail(f("provider"), p.Line, "%s: unknown provider %q (want openai, anthropic or responses)", where, p.Provider)
 		}
 		v.nonNegative(f("max_concurrent"), p.Line, where, "max_concurrent", float64(p.MaxConcurrent))
 		v.nonNegative(f("max_queue_size"), p.Line, where, "max_queue_size", float64(p.MaxQueueSize))

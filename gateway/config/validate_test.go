@@ -73,7 +73,7 @@ func TestParseProblems(t *testing.T) {
 			`c.yaml:3: provider "a": base_url is required`,
 			`c.yaml:4: provider "a": duplicate provider name (first defined at line 3)`,
 			`c.yaml:5: provider "a": base_url "ftp://h" is not an http:// or https:// URL`,
-			`c.yaml:6: provider "a": unknown provider "azure" (want openai or anthropic)`,
+			`c.yaml:6: provider "a": unknown provider "azure" (want openai, anthropic or responses)`,
 			`c.yaml:7: provider "a": max_concurrent must not be negative (got -1)`,
 			`c.yaml:8: provider "a": queue_timeout must not be negative (got -0.5)`,
 			`c.yaml:9: provider "a": unknown reasoning "keep" (want drop or reasoning_content)`,

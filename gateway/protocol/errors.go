@@ -20,6 +20,9 @@ const (
 	Anthropic
 	// Admin routes: /api/* and everything else the gateway serves itself.
 	Admin
+	// Responses routes: /v1/responses, /openai/v1/responses. Its errors have
+	// the OpenAI shape; in streams they are response.failed events.
+	Responses
 )
 
 func (f Family) String() string {
@@ -28,6 +31,8 @@ func (f Family) String() string {
 		return "openai"
 	case Anthropic:
 		return "anthropic"
+	case Responses:
+		return "responses"
 	default:
 		return "admin"
 	}
@@ -39,11 +44,24 @@ func FamilyOf(path string) Family {
 	switch {
 	case strings.HasPrefix(path, "/v1/messages"), strings.HasPrefix(path, "/anthropic/"):
 		return Anthropic
+	case isResponsesPath(path):
+		return Responses
 	case strings.HasPrefix(path, "/v1/"), strings.HasPrefix(path, "/openai/"):
 		return OpenAI
 	default:
 		return Admin
 	}
+}
+
+// isResponsesPath: /v1/responses, /openai/responses, /openai/v1/responses
+// and what lies below them (/v1/responses/{id}).
+func isResponsesPath(path string) bool {
+	for _, p := range [...]string{"/v1/responses", "/openai/responses", "/openai/v1/responses"} {
+		if rest, ok := strings.CutPrefix(path, p); ok && (rest == "" || rest[0] == '/') {
+			return true
+		}
+	}
+	return false
 }
 
 // FieldError names one invalid field of an admin request.
@@ -83,7 +101,7 @@ func WriteError(w http.ResponseWriter, f Family, e *Error) {
 // ErrorBody renders e in the family's JSON shape.
 func ErrorBody(f Family, e *Error) []byte {
 	switch f {
-	case OpenAI:
+	case OpenAI, Responses:
 		return openai.ErrorBody(e.Status, e.Message, e.Code)
 	case Anthropic:
 		return anthropic.ErrorBody(e.Status, e.Message)

@@ -12,32 +12,12 @@ import (
 	"github.com/modelswitch/modelswitch/gateway/protocol"
 )
 
-// lane is how a request travels to one upstream.
-type lane uint8
-
-const (
-	passThrough       lane = iota // same protocol: bytes with model (and params) rewritten
-	anthropicToOpenAI             // Anthropic client, OpenAI-style upstream
-	openAIToAnthropic             // OpenAI client, Anthropic-style upstream
-)
-
-func laneFor(client protocol.Family, upstreamProtocol string) lane {
-	switch {
-	case client == protocol.Anthropic && upstreamProtocol == config.ProtocolOpenAI:
-		return anthropicToOpenAI
-	case client == protocol.OpenAI && upstreamProtocol == config.ProtocolAnthropic:
-		return openAIToAnthropic
-	default:
-		return passThrough
-	}
-}
-
 // outbound is the request built for one attempt.
 type outbound struct {
 	lane     lane
 	body     []byte             // converted lanes: the upstream body
 	parts    [][]byte           // passThrough: the upstream body in pieces (jsonbody.PatchParts)
-	names    *convert.ToolNames // anthropicToOpenAI: tool names shortened for the upstream
+	names    *convert.ToolNames // Anthropic clients on Chat-based lanes: tool names shortened for the upstream
 	injected bool               // passThrough: stream_options added by us
 }
 
@@ -63,13 +43,8 @@ func (ex *exchange) buildRequest(p *config.Provider, upstreamProtocol string, a 
 
 	opt := convert.Options{UpstreamModel: a.ModelName, Reasoning: p.Reasoning, IncludeUsage: !p.DisableStreamOptions,
 		DefaultMaxTokens: intParam(a.Params, "max_tokens")}
-	var body []byte
-	var err error
-	if out.lane == anthropicToOpenAI {
-		body, out.names, err = convert.AnthropicToOpenAIRequest(ex.in.body, opt)
-	} else {
-		body, err = convert.OpenAIToAnthropicRequest(ex.in.body, opt)
-	}
+	body, names, err := ex.convertRequest(out.lane, opt)
+	out.names = names
 	var re *convert.RequestError
 	if errors.As(err, &re) {
 		return nil, &rejected{re}
@@ -144,25 +119,6 @@ func forwardHeaders(r *http.Request, client protocol.Family, upstreamProtocol st
 		}
 	}
 	return h
-}
-
-// convertResponse turns a whole upstream answer into the client's protocol.
-func (ex *exchange) convertResponse(out *outbound, b []byte) ([]byte, error) {
-	var err error
-	if out.lane == anthropicToOpenAI {
-		b, _, err = convert.OpenAIToAnthropicResponse(b, out.names, ex.in.model)
-	} else {
-		b, _, err = convert.AnthropicToOpenAIResponse(b, ex.in.model)
-	}
-	return b, err
-}
-
-// newStreamConverter returns the stream state machine for the lane.
-func (ex *exchange) newStreamConverter(out *outbound) convert.StreamConverter {
-	if out.lane == anthropicToOpenAI {
-		return convert.NewAnthropicStream(ex.in.model, out.names, len(ex.in.body)/4)
-	}
-	return convert.NewOpenAIStream(ex.in.model, includeUsage(ex.in))
 }
 
 // includeUsage reports whether an OpenAI client asked for stream usage.

@@ -3,6 +3,7 @@ package proxy
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/modelswitch/modelswitch/gateway/jsonbody"
 	"github.com/modelswitch/modelswitch/gateway/protocol"
@@ -18,6 +19,12 @@ import (
 // it needs with jsonbody instead of decoding the chunk with encoding/json
 // (which cost a few microseconds of the added time to first token).
 func isContent(f protocol.Family, ev sse.Event) (bool, error) {
+	if f == protocol.Responses {
+		if err := jsonbody.Check(ev.Data); err != nil {
+			return false, fmt.Errorf("malformed %q event: %w", ev.Name, err)
+		}
+		return responsesContent(responsesType(ev)), nil
+	}
 	if f == protocol.Anthropic {
 		if err := jsonbody.Check(ev.Data); err != nil {
 			return false, fmt.Errorf("malformed %q event: %w", ev.Name, err)
@@ -96,4 +103,34 @@ func member(o *jsonbody.Object, raw []byte, what string) (isNull bool, err error
 		return false, fmt.Errorf("%s: %w", what, err)
 	}
 	return false, nil
+}
+
+// responsesContent: a Responses stream commits at its first delta (text,
+// refusal, reasoning summary, function arguments), at a finished item or
+// arguments (some servers send only .done) or at its end.
+func responsesContent(typ string) bool {
+	switch typ {
+	case "response.output_item.done", "response.function_call_arguments.done", "response.output_text.done",
+		"response.completed", "response.incomplete":
+		return true
+	}
+	return strings.HasPrefix(typ, "response.") && strings.HasSuffix(typ, ".delta")
+}
+
+// responsesType is a Responses event's type: its SSE event name, or, for
+// servers that send data only, the data's "type".
+func responsesType(ev sse.Event) string {
+	if ev.Name != "" {
+		return ev.Name
+	}
+	obj, err := jsonbody.ScanTop(ev.Data)
+	if err != nil {
+		return ""
+	}
+	t, ok := obj.Get("type")
+	if !ok {
+		return ""
+	}
+	s, _ := t.String(ev.Data)
+	return s
 }

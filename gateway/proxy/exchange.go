@@ -44,6 +44,7 @@ type exchange struct {
 	conv     convert.StreamConverter
 	pending  []convert.Event // converted stream: events produced before the commit
 	injected bool            // pass-through: we added stream_options.include_usage; hide its chunk
+	rs       *respState      // Responses clients only
 }
 
 // attempt tries one target. It returns nil only when the exchange is committed:
@@ -58,6 +59,9 @@ func (ex *exchange) attempt(t router.Target) error {
 	}
 	// Nothing of a failed attempt carries over to this one.
 	ex.body, ex.events, ex.prelude, ex.conv, ex.pending = nil, nil, nil, nil, nil
+	if ex.rs != nil {
+		ex.rs.stream, ex.rs.final = nil, nil
+	}
 	client := ex.snap.Upstreams[p.Name]
 	adapter := ex.adapters[t.Index]
 	out, err := ex.buildRequest(p, client.Protocol(), adapter)
@@ -100,6 +104,9 @@ func (ex *exchange) attempt(t router.Target) error {
 		if out.lane == passThrough {
 			if err := jsonbody.Check(b); err != nil {
 				return fail(fmt.Errorf("response is not a JSON object: %w", err))
+			}
+			if ex.rs != nil && responseFailed(b) {
+				return fail(fmt.Errorf("upstream response failed: %s", truncate(b, 300)))
 			}
 		} else {
 			if b, err = ex.convertResponse(out, b); err != nil {
@@ -175,13 +182,6 @@ func (ex *exchange) fillConverted(fail func(error) error, idle time.Duration) er
 	return nil
 }
 
-func endpointFor(upstreamProtocol string) string {
-	if upstreamProtocol == config.ProtocolAnthropic {
-		return upstream.Messages
-	}
-	return upstream.ChatCompletions
-}
-
 func isEventStream(resp *http.Response) bool {
 	return strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream")
 }
@@ -189,7 +189,7 @@ func isEventStream(resp *http.Response) bool {
 // isErrorEvent recognises an in-band error: Anthropic "event: error", or an
 // OpenAI-style data object whose top-level member is "error".
 func isErrorEvent(ev sse.Event) bool {
-	if ev.Name == "error" {
+	if ev.Name == "error" || ev.Name == "response.failed" {
 		return true
 	}
 	if len(ev.Data) == 0 || ev.Data[0] != '{' {
@@ -201,7 +201,16 @@ func isErrorEvent(ev sse.Event) bool {
 	}
 	_, hasErr := obj.Get("error")
 	_, hasChoices := obj.Get("choices")
-	return hasErr && !hasChoices
+	if hasErr && !hasChoices {
+		return true
+	}
+	// A Responses stream without event names says what it is in "type".
+	t, ok := obj.Get("type")
+	if !ok || t.Kind != jsonbody.KindString {
+		return false
+	}
+	typ := t.Raw(ev.Data)
+	return string(typ) == `"error"` || string(typ) == `"response.failed"`
 }
 
 func seconds(s float64, def time.Duration) time.Duration {

@@ -29,6 +29,8 @@ type Handler struct {
 	Usage         UsageSink
 	Conversations ConversationSink
 	Metrics       MetricsSink
+	// Store keeps served Responses for previous_response_id; nil keeps none.
+	Store ResponseStore
 }
 
 func (h *Handler) now() time.Time {
@@ -53,7 +55,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, f protocol.Famil
 	tr := &trace{start: time.Now(), family: f, key: auth.KeyFrom(r.Context()), requestID: RequestID(r)}
 	defer h.record(tr)
 	snap := h.Snapshot()
-	in, perr := parseInbound(r, f, true)
+	in, perr := parseInbound(r, f, f != protocol.Responses)
 	if perr != nil {
 		tr.refuse(perr)
 		protocol.WriteError(w, f, perr)
@@ -68,6 +70,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, f protocol.Famil
 	}
 	tr.modelName = model.Name
 	ex := &exchange{h: h, w: w, r: r, snap: snap, in: in, model: model, adapters: model.Targets(), trace: tr}
+	if f == protocol.Responses {
+		if perr := h.prepareResponses(ex); perr != nil {
+			tr.refuse(perr)
+			protocol.WriteError(w, f, perr)
+			return
+		}
+	}
 	res, err := router.Try(r.Context(), h.now, snap.targets(ex.adapters), ex.attempt)
 	tr.attempts = res.Attempts
 	if err != nil {
@@ -77,6 +86,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, f protocol.Famil
 	tr.provider, tr.upstreamModel = res.Winner.Provider, res.Winner.Model
 	outcome := ex.relay()
 	res.Finish(h.now(), outcome)
+	h.keepResponse(ex)
 	if r.Context().Err() != nil {
 		tr.status = 499
 		h.Log.Info("client disconnected during the answer", "request_id", tr.requestID, "key_id", keyID(r), "model", model.Name,

@@ -260,11 +260,15 @@ func testBody(p *config.Provider, a config.Adapter, testType string) ([]byte, er
 	if err != nil {
 		return nil, err
 	}
-	if p.Protocol() == config.ProtocolAnthropic {
-		opt := convert.Options{UpstreamModel: a.ModelName, Reasoning: p.Reasoning, DefaultMaxTokens: intParam(a.Params, "max_tokens")}
-		if body, err = convert.OpenAIToAnthropicRequest(body, opt); err != nil {
-			return nil, fmt.Errorf("converting the test request for %s: %w", p.Name, err)
-		}
+	opt := convert.Options{UpstreamModel: a.ModelName, Reasoning: p.Reasoning, DefaultMaxTokens: intParam(a.Params, "max_tokens")}
+	switch p.Protocol() {
+	case config.ProtocolAnthropic:
+		body, err = convert.OpenAIToAnthropicRequest(body, opt)
+	case config.ProtocolResponses:
+		body, err = convert.ChatToResponsesRequest(body, opt)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("converting the test request for %s: %w", p.Name, err)
 	}
 	if len(a.Params) == 0 {
 		return body, nil

@@ -50,6 +50,10 @@ func (ex *exchange) relay() router.Outcome {
 	switch {
 	case ex.r.Context().Err() != nil, errors.Is(err, errClientGone):
 		return router.NoVerdict // the client left (recorded as 499)
+	case errors.As(err, new(*streamFailed)):
+		ex.trace.status, ex.trace.err = http.StatusBadGateway, err.Error()
+		ex.h.Log.Warn("stream failed upstream", "request_id", RequestID(ex.r), "key_id", keyID(ex.r), "provider", ex.provider.Name, "reason", err.Error())
+		return router.Failure
 	case err != nil:
 		ex.abort(err)
 		return router.Failure
@@ -79,6 +83,7 @@ var errClientGone = errors.New("client went away")
 func (ex *exchange) relayPassThrough(obs *convert.Observer) error {
 	rc := http.NewResponseController(ex.w)
 	terminal := false
+	var failed *streamFailed
 	// Events are observed (usage, output for the records) after the flush
 	// that sends them, so the first token does not wait for the observer,
 	// and before Next, which reuses the buffer they point into.
@@ -88,7 +93,15 @@ func (ex *exchange) relayPassThrough(obs *convert.Observer) error {
 			return sse.WriteRaw(ex.w, ev.Raw) == nil
 		}
 		written = append(written, ev)
-		terminal = terminal || isTerminal(ex.in.family, ev)
+		if ex.rs != nil {
+			failed = ex.rs.follow(ev)
+			if !terminal && isTerminal(ex.in.family, ev) {
+				terminal = true
+				ex.captureFinal(ev)
+			}
+		} else {
+			terminal = terminal || isTerminal(ex.in.family, ev)
+		}
 		if ex.injected && isUsageOnlyChunk(ev) {
 			return true
 		}
@@ -118,8 +131,23 @@ func (ex *exchange) relayPassThrough(obs *convert.Observer) error {
 		if !write(ev) {
 			return errClientGone
 		}
+		if failed != nil { // the client has the upstream's own failure event
+			_ = rc.Flush()
+			for _, ev := range written {
+				obs.Event(ev.Name, ev.Data)
+			}
+			return failed
+		}
 	}
 }
+
+// streamFailed is an upstream's in-band failure after the commit point
+// (Responses' response.failed or error event), already relayed to the client:
+// the exchange failed for the breaker and the records, and there is nothing
+// more to tell the client.
+type streamFailed struct{ msg string }
+
+func (e *streamFailed) Error() string { return "upstream stream failed: " + e.msg }
 
 // relayConverted runs the rest of the upstream stream through the converter.
 func (ex *exchange) relayConverted(obs *convert.Observer) error {
@@ -184,7 +212,9 @@ func (ex *exchange) abort(err error) {
 		return
 	}
 	e := &protocol.Error{Status: http.StatusBadGateway, Message: msg, Code: "stream_error"}
-	if ex.in.family == protocol.Anthropic {
+	if ex.rs != nil {
+		_ = sse.WriteEvent(ex.w, "response.failed", ex.rs.failedEvent(msg))
+	} else if ex.in.family == protocol.Anthropic {
 		_ = sse.WriteEvent(ex.w, "error", protocol.ErrorBody(protocol.Anthropic, e))
 	} else {
 		_ = sse.WriteEvent(ex.w, "", protocol.ErrorBody(protocol.OpenAI, e))
@@ -195,8 +225,12 @@ func (ex *exchange) abort(err error) {
 
 // isTerminal recognises the event that ends a well-formed stream.
 func isTerminal(f protocol.Family, ev sse.Event) bool {
-	if f == protocol.Anthropic {
+	switch f {
+	case protocol.Anthropic:
 		return ev.Name == "message_stop"
+	case protocol.Responses:
+		typ := responsesType(ev)
+		return typ == "response.completed" || typ == "response.incomplete"
 	}
 	return ev.IsDone()
 }

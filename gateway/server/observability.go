@@ -8,6 +8,7 @@ import (
 	"github.com/modelswitch/modelswitch/gateway/auth"
 	"github.com/modelswitch/modelswitch/gateway/conversations"
 	"github.com/modelswitch/modelswitch/gateway/metrics"
+	"github.com/modelswitch/modelswitch/gateway/responses"
 	"github.com/modelswitch/modelswitch/gateway/router"
 	"github.com/modelswitch/modelswitch/gateway/usage"
 )
@@ -41,6 +42,11 @@ func (s *Server) openRecords() error {
 	}
 	s.conversations = cw
 	s.proxy.Conversations = cw
+	rs, err := responses.Open(s.opts.DB, responses.Options{})
+	if err != nil {
+		return err
+	}
+	s.proxy.Store = rs
 	return nil
 }
 

@@ -21,6 +21,13 @@ func (s *Server) routes() http.Handler {
 	for _, path := range []string{"/v1/chat/completions", "/openai/chat/completions", "/openai/v1/chat/completions"} {
 		r.HandleFunc(path, p.ChatCompletions).Methods(http.MethodPost)
 	}
+	for _, path := range []string{"/v1/responses", "/openai/responses", "/openai/v1/responses"} {
+		r.HandleFunc(path, p.Responses).Methods(http.MethodPost)
+		r.HandleFunc(path+"/input_tokens", p.InputTokens).Methods(http.MethodPost)
+		r.HandleFunc(path+"/{id}", p.GetResponse).Methods(http.MethodGet)
+		r.HandleFunc(path+"/{id}", p.DeleteResponse).Methods(http.MethodDelete)
+		r.HandleFunc(path+"/{id}/input_items", p.ResponseInputItems).Methods(http.MethodGet)
+	}
 	for _, path := range []string{"/v1/messages", "/anthropic/messages", "/anthropic/v1/messages"} {
 		r.HandleFunc(path, p.Messages).Methods(http.MethodPost)
 		r.HandleFunc(path+"/count_tokens", p.CountTokens).Methods(http.MethodPost)
@@ -91,6 +98,7 @@ func (s *Server) root(w http.ResponseWriter, r *http.Request) {
 	}
 	_, _ = w.Write([]byte("ModelSwitch " + s.opts.Version + " is running.\n" +
 		"OpenAI API:    POST /v1/chat/completions, GET /v1/models\n" +
+		"Responses API: POST /v1/responses, GET/DELETE /v1/responses/{id}\n" +
 		"Anthropic API: POST /v1/messages\n"))
 }
 

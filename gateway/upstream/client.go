@@ -19,6 +19,7 @@ import (
 // Endpoints a request can be sent to, relative to the provider's API root.
 const (
 	ChatCompletions = "chat/completions"
+	Responses       = "responses"
 	Messages        = "messages"
 	CountTokens     = "messages/count_tokens"
 	Models          = "models"
@@ -107,7 +108,7 @@ func apiRoot(protocol, base string) string {
 // Name is the provider's name.
 func (c *Client) Name() string { return c.name }
 
-// Protocol is the provider's protocol (config.ProtocolOpenAI or config.ProtocolAnthropic).
+// Protocol is the provider's protocol (config.ProtocolOpenAI, ProtocolAnthropic or ProtocolResponses).
 func (c *Client) Protocol() string { return c.protocol }
 
 // URL is the full address of an endpoint.
