@@ -33,37 +33,12 @@ func TestBackupRotation(t *testing.T) {
 		}
 		f.disable() // points at us: no backup
 	}
-	names, _ := backups(f.backups)
+	names, _ := f.sw.backups().List()
 	if len(names) != 10 {
 		t.Fatalf("%d backups, want 10", len(names))
 	}
 	if b, _ := os.ReadFile(names[0]); string(b) != texts[1] {
 		t.Errorf("oldest kept backup is %q, want the second file", b)
-	}
-}
-
-// TestBackupSameSecondAndDedup: backups in one second get distinct names;
-// an unchanged file is not copied again.
-func TestBackupSameSecondAndDedup(t *testing.T) {
-	dir := t.TempDir()
-	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	a, err := backup(dir, []byte("a"), now, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := backup(dir, []byte("b"), now, 10)
-	c, _ := backup(dir, []byte("b"), now, 10)
-	if filepath.Base(a) != "settings.json.bak-20260102-030405" || filepath.Base(b) != "settings.json.bak-20260102-030405-001" || c != b {
-		t.Fatalf("names %s %s %s", a, b, c)
-	}
-	for i := range 12 {
-		if _, err := backup(dir, []byte{byte('c' + i)}, now, 3); err != nil {
-			t.Fatal(err)
-		}
-	}
-	names, _ := backups(dir)
-	if len(names) != 3 || !strings.HasSuffix(names[2], "-013") {
-		t.Fatalf("rotation kept %v", names)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/modelswitch/modelswitch/app/agentconfig"
 )
 
 // TestMalformedRefused: a file the switch cannot edit safely is refused
@@ -236,12 +238,12 @@ func TestConcurrentEditDetected(t *testing.T) {
 	f := newFixture(t)
 	f.write(manyKeys)
 	edited := strings.Replace(manyKeys, "opus", "sonnet", 1)
-	hookBeforeRename = func(path string) {
+	agentconfig.BeforeRename = func(path string) {
 		if path == f.settings {
 			f.write(edited)
 		}
 	}
-	t.Cleanup(func() { hookBeforeRename = nil })
+	t.Cleanup(func() { agentconfig.BeforeRename = nil })
 	if _, err := f.sw.Enable(testOpts); !errors.Is(err, ErrChanged) {
 		t.Fatalf("err = %v", err)
 	}

@@ -77,5 +77,7 @@
 // CheckGateway and Switch.Warning report when Claude Code points at the
 // gateway but nothing answers on its /health.
 //
-// The package uses the standard library only and needs no desktop.
+// Reading, writing, backups, the record and the gateway check are
+// app/agentconfig's, shared with the Codex switch (app/codex). The package
+// needs no desktop.
 package claudecode

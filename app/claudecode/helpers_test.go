@@ -24,7 +24,6 @@ type fixture struct {
 	dir      string
 	settings string
 	state    string
-	backups  string
 	sw       *Switch
 	clock    time.Time
 }
@@ -36,7 +35,6 @@ func newFixture(t *testing.T) *fixture {
 		settings: filepath.Join(dir, "home", ".claude", "settings.json"),
 		state:    filepath.Join(dir, "ws", "data", "claudecode.json"),
 		clock:    time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	f.backups = filepath.Join(dir, "ws", "data", "claudecode-backups")
 	sw, err := New(Config{SettingsPath: f.settings, StatePath: f.state, BaseURL: testURL, Now: f.now})
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +94,7 @@ func (f *fixture) disable() Result {
 
 func (f *fixture) backupCount() int {
 	f.t.Helper()
-	names, err := backups(f.backups)
+	names, err := f.sw.backups().List()
 	if err != nil {
 		f.t.Fatal(err)
 	}

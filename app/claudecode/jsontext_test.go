@@ -79,7 +79,7 @@ func FuzzEdit(f *testing.F) {
 		if err := verify("settings.json", in, d.text); err != nil {
 			t.Fatalf("%v\n%q\n%q", err, in, d.text)
 		}
-		snap, res, err := unwind(st, file{exists: true, text: d.text}, "settings.json")
+		snap, res, err := unwind(st, file{Exists: true, Text: d.text}, "settings.json")
 		if err != nil || len(res.Kept) != 0 {
 			t.Fatalf("unwind: %v %v", err, res.Kept)
 		}

@@ -2,15 +2,9 @@ package claudecode
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"time"
+
+	"github.com/modelswitch/modelswitch/app/agentconfig"
 )
 
 // state is the switch-on record kept at Config.StatePath (0600). It is
@@ -35,58 +29,58 @@ type state struct {
 }
 
 // snapshot is a file's existence and content.
-type snapshot struct {
-	Exists bool   `json:"exists"`
-	Text   []byte `json:"text,omitempty"`
+type snapshot = agentconfig.Snapshot
+
+// file is settings.json as read from disk.
+type file = agentconfig.File
+
+// manual is what the symlink refusal tells the user to do instead.
+var manual = "set env." + KeyBaseURL + " and env." + KeyAuthToken + " by hand"
+
+// readFile reads settings.json; forWrite refuses links and read-only files.
+func readFile(path string, forWrite bool) (file, error) {
+	var f file
+	var err error
+	if forWrite {
+		f, err = agentconfig.ReadForWrite(path, manual)
+	} else {
+		f, err = agentconfig.Read(path)
+	}
+	return f, wrap(err)
 }
 
-func digest(exists bool, text []byte) string {
-	if !exists {
-		return "absent"
+// wrap prefixes the package's name to err (nil stays nil).
+func wrap(err error) error {
+	if err == nil {
+		return nil
 	}
-	sum := sha256.Sum256(text)
-	return hex.EncodeToString(sum[:])
+	return &prefixed{err}
 }
+
+type prefixed struct{ err error }
+
+func (p *prefixed) Error() string { return "claudecode: " + p.err.Error() }
+func (p *prefixed) Unwrap() error { return p.err }
 
 // loadState returns the record at path, or nil when there is none.
 func loadState(path string) (*state, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("claudecode: reading the switch record: %w", err)
-	}
 	var st state
-	if err := json.Unmarshal(b, &st); err != nil {
-		return nil, fmt.Errorf("claudecode: the switch record %s is unreadable (%v); move it away to start afresh", path, err)
+	found, err := agentconfig.LoadJSON(path, &st)
+	if err != nil || !found {
+		return nil, wrap(err)
 	}
 	return &st, nil
 }
 
 // saveState writes st to path atomically with mode 0600.
 func saveState(path string, st *state) error {
-	b, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("claudecode: %w", err)
-	}
-	was, err := readFile(path, false)
-	if err != nil {
-		return err
-	}
-	return writeAtomic(path, append(b, '\n'), 0o600, was)
+	return wrap(agentconfig.SaveJSON(path, st))
 }
 
 // removeState deletes the record at path.
-func removeState(path string) error {
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	return nil
-}
+func removeState(path string) error { return agentconfig.RemoveRecord(path) }
+
+func digest(exists bool, text []byte) string { return agentconfig.Digest(exists, text) }
 
 // unwind computes the file as it would be after switch-off: each key goes
 // back to its previous value only where the file still holds ours. Keys the
@@ -95,7 +89,7 @@ func removeState(path string) error {
 func unwind(st *state, f file, path string) (snapshot, Result, error) {
 	res := Result{Path: path}
 	keys := recordedKeys(st)
-	if digest(f.exists, f.text) == st.Written {
+	if digest(f.Exists, f.Text) == st.Written {
 		for _, k := range keys {
 			if !st.Ours[k].same(st.Previous[k]) {
 				res.Changed = append(res.Changed, k)
@@ -103,13 +97,13 @@ func unwind(st *state, f file, path string) (snapshot, Result, error) {
 		}
 		return st.Original, res, nil
 	}
-	if !f.exists {
+	if !f.Exists {
 		for _, k := range keys {
 			res.Kept = append(res.Kept, Kept{Key: k, Reason: "settings.json was deleted since switch-on"})
 		}
 		return snapshot{}, res, nil
 	}
-	d, err := parseDoc(path, f.text)
+	d, err := parseDoc(path, f.Text)
 	if err != nil {
 		return snapshot{}, res, err
 	}
@@ -149,3 +143,12 @@ func recordedKeys(st *state) []string {
 	}
 	return keys
 }
+
+// ErrSymlink, ErrReadOnly and ErrChanged classify refusals to write
+// settings.json (app/agentconfig's, shared with the Codex switch); the
+// returned errors wrap them and explain the situation.
+var (
+	ErrSymlink  = agentconfig.ErrSymlink
+	ErrReadOnly = agentconfig.ErrReadOnly
+	ErrChanged  = agentconfig.ErrChanged
+)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/modelswitch/modelswitch/app/agentconfig"
 )
 
 // SettingsPath is the settings file Claude Code reads:
@@ -136,11 +138,11 @@ func (s *Switch) Enable(o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	cur, err := parseDoc(path, f.text)
+	cur, err := parseDoc(path, f.Text)
 	if err != nil {
 		return Result{}, err
 	}
-	base := snapshot{Exists: f.exists, Text: f.text}
+	base := snapshot{Exists: f.Exists, Text: f.Text}
 	if old != nil {
 		if base, _, err = unwind(old, f, path); err != nil {
 			return Result{}, err
@@ -174,11 +176,11 @@ func (s *Switch) Enable(o Options) (Result, error) {
 			return Result{}, err
 		}
 	}
-	if err := verify(path, f.text, d.text); err != nil {
+	if err := verify(path, f.Text, d.text); err != nil {
 		return Result{}, err
 	}
 	st.Written = digest(true, d.text)
-	if f.exists && bytes.Equal(d.text, f.text) {
+	if f.Exists && bytes.Equal(d.text, f.Text) {
 		return res, saveState(s.cfg.StatePath, st)
 	}
 	if res.Backup, err = s.backupUnlessOurs(f, cur, old, o.BaseURL); err != nil {
@@ -187,7 +189,7 @@ func (s *Switch) Enable(o Options) (Result, error) {
 	if err := saveState(s.cfg.StatePath, st); err != nil {
 		return Result{}, err
 	}
-	if err := writeAtomic(path, d.text, f.mode, f); err != nil {
+	if err := wrap(agentconfig.WriteAtomic(path, d.text, f.Mode, f)); err != nil {
 		s.rollbackState(old)
 		return Result{}, err
 	}
@@ -214,7 +216,7 @@ func (s *Switch) Disable() (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	cur, err := parseDoc(path, f.text)
+	cur, err := parseDoc(path, f.Text)
 	if err != nil {
 		return Result{}, err
 	}
@@ -222,9 +224,9 @@ func (s *Switch) Disable() (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if snap.Exists != f.exists || !bytes.Equal(snap.Text, f.text) {
+	if snap.Exists != f.Exists || !bytes.Equal(snap.Text, f.Text) {
 		if snap.Exists {
-			if err := verify(path, f.text, snap.Text); err != nil {
+			if err := verify(path, f.Text, snap.Text); err != nil {
 				return Result{}, err
 			}
 		}
@@ -232,9 +234,9 @@ func (s *Switch) Disable() (Result, error) {
 			return Result{}, err
 		}
 		if snap.Exists {
-			err = writeAtomic(path, snap.Text, f.mode, f)
+			err = wrap(agentconfig.WriteAtomic(path, snap.Text, f.Mode, f))
 		} else {
-			err = removeFile(path, f)
+			err = wrap(agentconfig.Remove(path, f))
 		}
 		if err != nil {
 			return Result{}, err
@@ -250,14 +252,23 @@ func (s *Switch) Disable() (Result, error) {
 // at the gateway (a copy of our own values would only push the user's real
 // versions out of the rotation).
 func (s *Switch) backupUnlessOurs(f file, cur *doc, st *state, url string) (string, error) {
-	if !f.exists || len(bytes.TrimSpace(f.text)) == 0 {
+	if !f.Exists || len(bytes.TrimSpace(f.Text)) == 0 {
 		return "", nil
 	}
 	now := cur.get(KeyBaseURL).str()
 	if now != "" && (sameURL(now, url) || st != nil && sameURL(now, st.Ours[KeyBaseURL].str())) {
 		return "", nil
 	}
-	return backup(s.cfg.BackupDir, f.text, s.cfg.Now(), s.cfg.Keep)
+	name, err := s.backups().Save(f.Text, s.cfg.Now())
+	return name, wrap(err)
+}
+
+// backupPrefix starts every backup's name; the rest is the time of the
+// backup, YYYYMMDD-HHMMSS, plus "-NNN" when that second is taken.
+const backupPrefix = "settings.json.bak-"
+
+func (s *Switch) backups() agentconfig.Backups {
+	return agentconfig.Backups{Dir: s.cfg.BackupDir, Prefix: backupPrefix, Keep: s.cfg.Keep}
 }
 
 // rollbackState puts the record back as it was after a failed write.
@@ -282,7 +293,7 @@ func (s *Switch) Status() (Status, error) {
 	if err != nil {
 		return out, err
 	}
-	d, err := parseDoc(path, f.text)
+	d, err := parseDoc(path, f.Text)
 	if err != nil {
 		return out, err
 	}
@@ -291,7 +302,7 @@ func (s *Switch) Status() (Status, error) {
 		ours = st.Ours[KeyBaseURL].str()
 	}
 	cur, model := d.get(KeyBaseURL), d.get(KeyModel)
-	out.Exists, out.Recorded = f.exists, st != nil
+	out.Exists, out.Recorded = f.Exists, st != nil
 	out.BaseURL, out.Model = cur.str(), model.str()
 	out.Enabled = cur.Present && ours != "" && sameURL(cur.str(), ours)
 	out.Foreign = cur.Present && !out.Enabled

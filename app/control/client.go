@@ -130,6 +130,13 @@ func (c *Client) SetClaudeCode(ctx context.Context, enabled bool) (ClaudeCode, e
 	return cc, err
 }
 
+// SetCodex is POST /codex.
+func (c *Client) SetCodex(ctx context.Context, r CodexRequest) (Codex, error) {
+	var cx Codex
+	err := c.do(ctx, http.MethodPost, "/codex", r, &cx)
+	return cx, err
+}
+
 // SetLanguage is POST /ui/lang.
 func (c *Client) SetLanguage(ctx context.Context, lang string) error {
 	return c.do(ctx, http.MethodPost, "/ui/lang", map[string]string{"lang": lang}, nil)

@@ -21,6 +21,7 @@ type fakeBackend struct {
 	running bool
 	route   RouteRequest
 	cc      bool
+	codex   CodexRequest
 	lang    string
 	err     error
 }
@@ -57,13 +58,20 @@ func (f *fakeBackend) SetClaudeCode(_ context.Context, on bool) (ClaudeCode, err
 	f.cc = on
 	return ClaudeCode{Enabled: on}, f.err
 }
+func (f *fakeBackend) SetCodex(_ context.Context, r CodexRequest) (Codex, error) {
+	f.note("codex")
+	f.codex = r
+	return Codex{Enabled: r.Enabled, Model: r.Model}, f.err
+}
 func (f *fakeBackend) SetLanguage(_ context.Context, l string) error {
 	f.note("lang")
 	f.lang = l
 	return f.err
 }
 func (f *fakeBackend) Quit(_ context.Context, r QuitRequest) error {
-	if r.KeepClaudeCode {
+	if r.KeepCodex {
+		f.note("quit-keep-codex")
+	} else if r.KeepClaudeCode {
 		f.note("quit-keep")
 	} else {
 		f.note("quit")
@@ -182,6 +190,9 @@ func TestRoutes(t *testing.T) {
 	if cc, err := c.SetClaudeCode(ctx, true); err != nil || !cc.Enabled || !b.cc {
 		t.Fatalf("claudecode %+v %v", cc, err)
 	}
+	if cx, err := c.SetCodex(ctx, CodexRequest{Enabled: true, Model: "glm-5"}); err != nil || !cx.Enabled || b.codex != (CodexRequest{Enabled: true, Model: "glm-5"}) {
+		t.Fatalf("codex %+v %+v %v", cx, b.codex, err)
+	}
 	if err := c.SetLanguage(ctx, "zh"); err != nil || b.lang != "zh" {
 		t.Fatalf("lang %q %v", b.lang, err)
 	}
@@ -191,13 +202,16 @@ func TestRoutes(t *testing.T) {
 	if err := c.Quit(ctx, QuitRequest{KeepClaudeCode: true}); err != nil {
 		t.Fatal(err)
 	}
+	if err := c.Quit(ctx, QuitRequest{KeepCodex: true}); err != nil {
+		t.Fatal(err)
+	}
 	// A bare POST /quit (curl, older clients) restores: the safe default.
 	if resp, err := c.hc.Post(base+"/quit", "", nil); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("bare quit: %v %v", resp, err)
 	} else {
 		resp.Body.Close()
 	}
-	want := "status start stop open route claudecode lang quit quit-keep quit"
+	want := "status start stop open route claudecode codex lang quit quit-keep quit-keep-codex quit"
 	if got := strings.Join(b.calls, " "); got != want {
 		t.Errorf("calls %q, want %q", got, want)
 	}
@@ -218,6 +232,15 @@ func TestBadRequestsAndErrors(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("non-object body: %d", resp.StatusCode)
+	}
+	// POST /codex needs "enabled".
+	resp, err = c.hc.Post(base+"/codex", "application/json", strings.NewReader(`{"model":"m"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || b.codex.Model != "" {
+		t.Errorf("codex without enabled: %d %+v", resp.StatusCode, b.codex)
 	}
 	b.err = Errorf(http.StatusConflict, "port 8000 is in use by nginx (pid 1)")
 	_, err = c.StartGateway(ctx)

@@ -11,15 +11,17 @@
 //
 // Routes (JSON in and out; errors are {"error":{"message"}}):
 //
-//	GET  /status           gateway state, address, version, workspace, today's use, routes, Claude Code
+//	GET  /status           gateway state, address, version, workspace, today's use, routes, Claude Code, Codex
 //	POST /gateway/start    bind the gateway listener (a busy port names its holder and a free port)
 //	POST /gateway/stop     close the gateway listener; this channel stays
 //	POST /window/open      spawn the admin window, or focus the one that is open
 //	POST /route            {"model","adapter"|"auto","model_name"?}: pin a primary adapter
 //	POST /claudecode       {"enabled": bool}: point Claude Code at the gateway, or restore it
+//	POST /codex            {"enabled": bool, "model"?}: point Codex at the gateway (model: a virtual
+//	                       model, default the first), or restore its config.toml
 //	POST /ui/lang          {"lang": "zh"|"en"}: the UI language, which the tray follows
-//	POST /quit             {"keep_claude_code"?}: stop the core (answers before it goes);
-//	                       Claude Code's previous settings are restored unless kept
+//	POST /quit             {"keep_claude_code"?, "keep_codex"?}: stop the core (answers before it
+//	                       goes); Claude Code's and Codex's previous settings are restored unless kept
 //	ANY  /api/...          the gateway's admin API, with the admin credential added
 //
 // The window has a socket of its own, <workspace>/run/window.sock

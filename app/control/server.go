@@ -98,6 +98,21 @@ func (s *Server) Handler() http.Handler {
 		cc, err := b.SetClaudeCode(r.Context(), *req.Enabled)
 		reply(w, cc, err)
 	})
+	m.HandleFunc("POST /codex", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Enabled *bool  `json:"enabled"`
+			Model   string `json:"model"`
+		}
+		if !decode(w, r, &req) {
+			return
+		}
+		if req.Enabled == nil {
+			reply(w, nil, Errorf(http.StatusBadRequest, `"enabled" (true or false) is required`))
+			return
+		}
+		cx, err := b.SetCodex(r.Context(), CodexRequest{Enabled: *req.Enabled, Model: req.Model})
+		reply(w, cx, err)
+	})
 	m.HandleFunc("POST /ui/lang", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			Lang string `json:"lang"`

@@ -23,6 +23,7 @@ type Status struct {
 	Today      *Today     `json:"today,omitempty"` // nil without a database
 	Models     []Model    `json:"models"`
 	ClaudeCode ClaudeCode `json:"claude_code"`
+	Codex      Codex      `json:"codex"`
 	Language   string     `json:"language"` // zh | en: the labels the tray uses
 	WindowOpen bool       `json:"window_open"`
 	// Tray says this core runs a tray of its own (the desktop core). A desktop
@@ -97,6 +98,27 @@ type ClaudeCode struct {
 	Warning string `json:"warning,omitempty"`
 }
 
+// Codex is the "Codex → ModelSwitch" switch, read from the live config.toml.
+type Codex struct {
+	Enabled bool   `json:"enabled"` // config.toml points Codex at this gateway
+	Foreign bool   `json:"foreign"` // it chooses some other provider
+	Path    string `json:"path"`
+	BaseURL string `json:"base_url,omitempty"` // the chosen provider's base_url (…/v1)
+	Model   string `json:"model,omitempty"`    // the model Codex asks for
+	Error   string `json:"error,omitempty"`    // config.toml unreadable or not TOML
+	// Warning is set while Codex points at this gateway but nothing answers
+	// at that URL: every Codex request would fail.
+	Warning string `json:"warning,omitempty"`
+}
+
+// CodexRequest is the body of POST /codex.
+type CodexRequest struct {
+	Enabled bool `json:"enabled"`
+	// Model is the virtual model Codex asks for; "" picks the first one in
+	// config.yaml. Ignored when switching off.
+	Model string `json:"model,omitempty"`
+}
+
 // QuitRequest is the body of POST /quit (optional: an empty body restores).
 type QuitRequest struct {
 	// KeepClaudeCode leaves Claude Code pointed at the gateway: the switch-on
@@ -104,6 +126,8 @@ type QuitRequest struct {
 	// then still restores the user's own values. Otherwise a switch that is
 	// on is turned off first, restoring Claude Code's previous settings.
 	KeepClaudeCode bool `json:"keep_claude_code,omitempty"`
+	// KeepCodex is the same for the Codex switch.
+	KeepCodex bool `json:"keep_codex,omitempty"`
 }
 
 // RouteRequest is the body of POST /route.
@@ -128,6 +152,7 @@ type Backend interface {
 	OpenWindow(ctx context.Context) error
 	Route(ctx context.Context, r RouteRequest) (Status, error)
 	SetClaudeCode(ctx context.Context, enabled bool) (ClaudeCode, error)
+	SetCodex(ctx context.Context, r CodexRequest) (Codex, error)
 	SetLanguage(ctx context.Context, lang string) error
 	// Quit stops the core. It must return before the control channel closes;
 	// the work happens in the background.

@@ -22,8 +22,9 @@ type UI struct {
 	Attached bool
 	// Service is the "Run as a background service" entry; nil hides it.
 	Service *Background
-	// Quit quits with the user's answer about Claude Code.
-	Quit func(keepClaudeCode bool)
+	// Quit quits with the user's answer about the coding agents: keep
+	// Claude Code and Codex on ModelSwitch, or restore their settings.
+	Quit func(keepAgents bool)
 	// Notice is shown on the status line for a while (a failed handover).
 	Notice string
 }

@@ -39,7 +39,7 @@ func (c *Core) SetClaudeCode(ctx context.Context, on bool) (control.ClaudeCode, 
 	if err != nil {
 		return c.claudeStatus(), control.Errorf(http.StatusServiceUnavailable, "config.yaml cannot be loaded: %v", err)
 	}
-	token, err := c.claudeKey(srv)
+	token, err := c.agentKey(srv, ClaudeKeyName, "the Claude Code switch")
 	if err != nil {
 		return c.claudeStatus(), err
 	}
@@ -57,12 +57,15 @@ func (c *Core) SetClaudeCode(ctx context.Context, on bool) (control.ClaudeCode, 
 	return c.claudeStatus(), nil
 }
 
-// claudeKey returns the secret of the desktop's Claude Code key, creating
-// the key in config.yaml when it is missing or unusable.
-func (c *Core) claudeKey(ed configEditor) (string, error) {
+// agentKey returns the secret of the desktop's key named name (one per
+// coding-agent switch), creating the key in config.yaml — a user key, so
+// that the agent's traffic shows apart in the usage and can be disabled
+// without touching the admin key — when it is missing or unusable. purpose
+// goes into its description.
+func (c *Core) agentKey(ed configEditor, name, purpose string) (string, error) {
 	c.editMu.Lock()
 	defer c.editMu.Unlock()
-	if k := findClaudeKey(ed.Current(), time.Now()); k != "" {
+	if k := findKey(ed.Current(), name, time.Now()); k != "" {
 		return k, nil
 	}
 	secret := config.NewSecret()
@@ -74,21 +77,22 @@ func (c *Core) claudeKey(ed configEditor) (string, error) {
 		CreatedAt   string   `yaml:"created_at"`
 	}
 	_, err := ed.Edit(func(doc *config.Document) error {
-		return doc.Append(config.Path{config.K("api_keys")}, yamlKey{Key: secret, Name: ClaudeKeyName, Roles: []string{config.RoleUser},
-			Description: "Created by the ModelSwitch tray for the Claude Code switch",
+		return doc.Append(config.Path{config.K("api_keys")}, yamlKey{Key: secret, Name: name, Roles: []string{config.RoleUser},
+			Description: "Created by the ModelSwitch tray for " + purpose,
 			CreatedAt:   time.Now().Format(time.RFC3339)})
 	})
 	if err != nil {
-		return "", control.Errorf(http.StatusConflict, "creating an API key for Claude Code in config.yaml: %v", err)
+		return "", control.Errorf(http.StatusConflict, "creating an API key %q in config.yaml: %v", name, err)
 	}
-	c.log.Info("created an API key for Claude Code", "name", ClaudeKeyName)
+	c.log.Info("created an API key", "name", name, "for", purpose)
 	return secret, nil
 }
 
-func findClaudeKey(cfg *config.Config, now time.Time) string {
+// findKey is the secret of the first enabled, unexpired, unrestricted key named name.
+func findKey(cfg *config.Config, name string, now time.Time) string {
 	for i := range cfg.APIKeys {
 		k := &cfg.APIKeys[i]
-		if k.Name != ClaudeKeyName || !k.IsEnabled() || len(k.AllowedModels) > 0 || k.Key == "" {
+		if k.Name != name || !k.IsEnabled() || len(k.AllowedModels) > 0 || k.Key == "" {
 			continue
 		}
 		if exp, ok := k.Expiry(cfg.Gateway.Location()); ok && !now.Before(exp) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/modelswitch/modelswitch/app/claudecode"
+	"github.com/modelswitch/modelswitch/app/codex"
 	"github.com/modelswitch/modelswitch/app/control"
 	"github.com/modelswitch/modelswitch/gateway/config"
 	"github.com/modelswitch/modelswitch/gateway/logs"
@@ -36,6 +37,8 @@ type Options struct {
 	ShutdownGrace time.Duration
 	// ClaudeSettings is Claude Code's settings.json (default: $CLAUDE_CONFIG_DIR or ~/.claude).
 	ClaudeSettings string
+	// CodexConfig is Codex's config.toml (default: $CODEX_HOME or ~/.codex).
+	CodexConfig string
 	// Window opens the admin window; nil: the modelswitch-ui binary next to this executable.
 	Window WindowLauncher
 	// OnQuit runs once Quit has stopped everything (the tray ends its loop there).
@@ -54,13 +57,14 @@ type Core struct {
 	ws      *workspace.Workspace
 	gw      *gateway
 	cc      *claudecode.Switch
+	cx      *codex.Switch
 	win     WindowLauncher
 	querier *usage.Querier
 
 	ctl     *control.Server
 	ctlDone chan error
 
-	editMu   sync.Mutex // route and Claude Code key edits, with their record files
+	editMu   sync.Mutex // route and agent key edits, with their record files
 	quitOnce sync.Once
 	done     chan struct{}
 }
@@ -89,9 +93,9 @@ func New(o Options) (*Core, error) {
 	if o.DB != nil {
 		c.querier = usage.NewQuerier(o.DB)
 	}
+	home, _ := os.UserHomeDir()
 	settings := o.ClaudeSettings
 	if settings == "" {
-		home, _ := os.UserHomeDir()
 		settings = claudecode.SettingsPath(o.Getenv, home)
 	}
 	cc, err := claudecode.New(claudecode.Config{SettingsPath: settings,
@@ -100,6 +104,14 @@ func New(o Options) (*Core, error) {
 		return nil, err
 	}
 	c.cc = cc
+	codexConfig := o.CodexConfig
+	if codexConfig == "" {
+		codexConfig = codex.ConfigPath(o.Getenv, home)
+	}
+	if c.cx, err = codex.New(codex.Config{ConfigPath: codexConfig,
+		StatePath: filepath.Join(o.Workspace.DataDir, "codex.json")}); err != nil {
+		return nil, err
+	}
 	c.win = o.Window
 	if c.win == nil {
 		c.win = &windowProcess{socket: c.SocketPath(), workspace: o.Workspace.Dir, runDir: o.Workspace.RunDir, log: o.Log}
@@ -234,26 +246,27 @@ func (c *Core) Route(ctx context.Context, req control.RouteRequest) (control.Sta
 
 func (c *Core) routesPath() string { return filepath.Join(c.ws.DataDir, "routes.json") }
 
-// Quit stops the core in the background: Claude Code is pointed back at
-// what it used before (if the switch is on and r does not keep it), the
-// window closes, the gateway drains, the control channel closes, then
-// OnQuit runs and Done closes.
+// Quit stops the core in the background: Claude Code and Codex are pointed
+// back at what they used before (each switch that is on and that r does not
+// keep), the window closes, the gateway drains, the control channel closes,
+// then OnQuit runs and Done closes.
 func (c *Core) Quit(_ context.Context, r control.QuitRequest) error {
-	go c.shutdown(r.KeepClaudeCode)
+	go c.shutdown(r)
 	return nil
 }
 
-// Shutdown is Quit restoring Claude Code, waiting until everything has stopped.
+// Shutdown is Quit restoring Claude Code and Codex, waiting until everything has stopped.
 func (c *Core) Shutdown() {
-	c.shutdown(false)
+	c.shutdown(control.QuitRequest{})
 	<-c.done
 }
 
-func (c *Core) shutdown(keepClaude bool) {
+func (c *Core) shutdown(r control.QuitRequest) {
 	c.quitOnce.Do(func() {
 		defer close(c.done)
 		c.log.Info("ModelSwitch is quitting")
-		c.settleClaudeCode(keepClaude)
+		c.settleClaudeCode(r.KeepClaudeCode)
+		c.settleCodex(r.KeepCodex)
 		c.win.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), c.opts.ShutdownGrace+5*time.Second)
 		defer cancel()

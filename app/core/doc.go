@@ -21,13 +21,17 @@
 // ours to see) and the next free port. Headless, it is an error (exit 1).
 //
 // Desktop state lives in <workspace>/data: routes.json (the priorities a
-// Route pin replaced, for "Auto failover"), claudecode.json (app/claudecode's
-// switch-on record) and desktop.json (the UI language the tray follows).
+// Route pin replaced, for "Auto failover"), claudecode.json and codex.json
+// (app/claudecode's and app/codex's switch-on records) and desktop.json (the
+// UI language the tray follows). Each switch has an API key of its own in
+// config.yaml ("Claude Code (desktop)", "Codex (desktop)"), created on first
+// use; the Codex switch points Codex at the first virtual model unless
+// POST /codex names one.
 //
-// Quit asks what to do with Claude Code when the switch is on (the tray's
-// Quit becomes a submenu: restore Claude Code's previous settings, or keep
-// it on ModelSwitch); keeping leaves the switch-on record in place, so the
-// next start shows the switch on, and the status warns while nothing
-// answers where Claude Code points. A signal cannot ask: the desktop core
-// restores, the headless core (the service) keeps.
+// Quit asks what to do with Claude Code and Codex when a switch is on (the
+// tray's Quit becomes a submenu: restore their previous settings, or keep
+// them on ModelSwitch; one answer for both); keeping leaves the switch-on
+// records in place, so the next start shows the switches on, and the status
+// warns while nothing answers where they point. A signal cannot ask: the
+// desktop core restores, the headless core (the service) keeps.
 package core

@@ -124,7 +124,7 @@ func startCoreDB(t *testing.T, ws *workspace.Workspace, settings string, db *sto
 	win := &fakeWindow{}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	c, err := New(Options{Workspace: ws, Version: "test", Log: log, DB: db, ShutdownGrace: time.Second,
-		ClaudeSettings: settings, Window: win, Getenv: func(string) string { return "" }})
+		ClaudeSettings: settings, CodexConfig: codexPath(ws), Window: win, Getenv: func(string) string { return "" }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,6 +140,12 @@ func startCoreDB(t *testing.T, ws *workspace.Workspace, settings string, db *sto
 		}
 	})
 	return c, cl, win
+}
+
+// codexPath is the Codex config.toml the test cores use: inside the
+// temporary workspace, never the user's ~/.codex.
+func codexPath(ws *workspace.Workspace) string {
+	return filepath.Join(ws.Dir, "codex-home", "config.toml")
 }
 
 func get(t *testing.T, url string) (int, string) {

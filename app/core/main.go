@@ -177,11 +177,11 @@ func runCore(o MainOptions) (int, *Background) {
 					continue
 				}
 				log.Info("signal received: quitting", "signal", sig.String())
-				// A signal cannot ask. The desktop restores Claude Code, as
-				// a quit that was not asked would; a headless core (the
-				// service, which systemd stops and restarts) keeps it, so a
-				// restart does not silently switch Claude Code off.
-				_ = c.Quit(context.Background(), control.QuitRequest{KeepClaudeCode: !o.Desktop})
+				// A signal cannot ask. The desktop restores Claude Code and
+				// Codex, as a quit that was not asked would; a headless core
+				// (the service, which systemd stops and restarts) keeps them,
+				// so a restart does not silently switch them off.
+				_ = c.Quit(context.Background(), keepAgents(!o.Desktop))
 			case <-c.Done():
 				return
 			}
@@ -190,16 +190,16 @@ func runCore(o MainOptions) (int, *Background) {
 	if o.RunUI != nil {
 		if bg != nil && bg.ctl != nil {
 			bg.install = func() error {
-				// Hand the workspace over: quit, keeping Claude Code on the
-				// gateway the service will serve; the rest runs after Main's
-				// cleanup (installAfterQuit).
+				// Hand the workspace over: quit, keeping Claude Code and
+				// Codex on the gateway the service will serve; the rest runs
+				// after Main's cleanup (installAfterQuit).
 				log.Info("handing the workspace over to the background service")
 				bg.then(func() int { return bg.installAfterQuit(o) })
-				return c.Quit(context.Background(), control.QuitRequest{KeepClaudeCode: true})
+				return c.Quit(context.Background(), keepAgents(true))
 			}
 		}
 		o.RunUI(UI{Backend: c, Log: log, Workspace: ws.Dir, Service: bg, Notice: o.Notice,
-			Quit: func(keep bool) { _ = c.Quit(context.Background(), control.QuitRequest{KeepClaudeCode: keep}) }})
+			Quit: func(keep bool) { _ = c.Quit(context.Background(), keepAgents(keep)) }})
 	} else {
 		<-c.Done()
 	}

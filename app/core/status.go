@@ -44,6 +44,7 @@ func (c *Core) Status(context.Context) (control.Status, error) {
 		st.Today = c.today(cfg)
 	}
 	st.ClaudeCode = c.claudeStatus()
+	st.Codex = c.codexStatus()
 	return st, nil
 }
 

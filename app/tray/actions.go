@@ -50,6 +50,15 @@ func (t *Tray) doClaude() {
 	t.report("switching Claude Code", err)
 }
 
+// doCodex flips the Codex switch; switching on lets the core pick the model
+// (the first virtual model).
+func (t *Tray) doCodex() {
+	ctx, cancel := t.ctx()
+	defer cancel()
+	_, err := t.o.Backend.SetCodex(ctx, control.CodexRequest{Enabled: !t.snapshot().Codex.Enabled})
+	t.report("switching Codex", err)
+}
+
 func (t *Tray) doCopy() {
 	if u := t.snapshot().Gateway.BaseURL; u != "" && t.o.Copy != nil {
 		t.report("copying the base URL", t.o.Copy(u))
@@ -87,8 +96,8 @@ func (t *Tray) doService() {
 	}
 }
 
-func (t *Tray) doQuit(keepClaudeCode bool) {
+func (t *Tray) doQuit(keepAgents bool) {
 	if t.o.Quit != nil {
-		t.o.Quit(keepClaudeCode)
+		t.o.Quit(keepAgents)
 	}
 }

@@ -5,18 +5,19 @@
 // The menu, in order: "Open ModelSwitch…"; the status line (running on an
 // address, or stopped and why); today's requests and tokens; Start/Stop
 // gateway; Route, with a submenu per virtual model (Auto failover, or one
-// adapter pinned as primary); the "Claude Code → ModelSwitch" checkbox,
-// read from the live settings file (with a warning when nothing answers
-// where Claude Code points); Copy base URL; Open workspace folder; Start at
-// login; Quit. Labels are zh or en, following the admin UI's stored choice,
-// else the locale.
+// adapter pinned as primary); the "Claude Code → ModelSwitch" and "Codex →
+// ModelSwitch" checkboxes, read from the live settings.json and config.toml
+// (with a warning when nothing answers where the agent points); Copy base
+// URL; Open workspace folder; Start at login; Quit. Labels are zh or en,
+// following the admin UI's stored choice, else the locale.
 //
-// Quit must ask whether to restore Claude Code's previous backend, and a
-// systray menu has no dialog: while the switch is on, the plain Quit is
-// hidden and a Quit submenu shows the two answers ("Quit and restore Claude
-// Code's previous settings", "Quit and keep Claude Code on ModelSwitch");
-// while it is off, Quit quits at once. A tray attached to the background
-// service (Options.Attached) quits only itself and asks nothing.
+// Quit must ask whether to restore the agents' previous backends, and a
+// systray menu has no dialog: while a switch is on, the plain Quit is
+// hidden and a Quit submenu shows the two answers, naming the agents whose
+// switch is on ("Quit and restore Claude Code's previous settings", "Quit
+// and keep Codex on ModelSwitch", "… Claude Code and Codex …"); one answer
+// covers both. While both are off, Quit quits at once. A tray attached to
+// the background service (Options.Attached) quits only itself and asks nothing.
 //
 // The menu logic (tray.go) knows the toolkit only through Toolkit and Item
 // and the core only through control.Backend, so it is tested without a

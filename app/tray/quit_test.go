@@ -116,3 +116,74 @@ func answer(t *testing.T, ch chan bool) bool {
 		return false
 	}
 }
+
+// TestQuitNamesTheAgents: the Quit submenu appears when either switch is on
+// and its answers name the agents whose switch is on; one answer for both.
+func TestQuitNamesTheAgents(t *testing.T) {
+	kit := &fakeKit{}
+	b := &fakeBackend{st: sample()}
+	answers := make(chan bool, 4)
+	tr := New(kit, Options{Backend: b, Log: quietLog(), Poll: time.Hour, Quit: func(keep bool) { answers <- keep }})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go tr.Run(ctx)
+	waitFor(t, func() bool { return kit.item("Stop gateway") != nil })
+	show := func(cc, cx bool, lang string) {
+		b.mu.Lock()
+		b.st.ClaudeCode.Enabled, b.st.Codex.Enabled, b.st.Language = cc, cx, lang
+		st := b.st
+		b.mu.Unlock()
+		tr.Show(st)
+	}
+	show(false, true, "en")
+	if kit.item("Quit and restore Codex's previous settings") == nil || kit.item("Quit and keep Codex on ModelSwitch") == nil {
+		t.Fatalf("Codex only: %q", kit.titles())
+	}
+	kit.item("Quit and keep Codex on ModelSwitch").click()
+	if keep := answer(t, answers); !keep {
+		t.Error("keep answered as restore")
+	}
+	show(true, true, "en")
+	if kit.item("Quit and keep Claude Code and Codex on ModelSwitch") == nil || kit.item("Quit and restore Codex's") != nil {
+		t.Fatalf("both: %q", kit.titles())
+	}
+	kit.item("Quit and restore Claude Code's and Codex's previous settings").click()
+	if keep := answer(t, answers); keep {
+		t.Error("restore answered as keep")
+	}
+	show(false, true, "zh")
+	if kit.item("退出并让 Codex 继续使用 ModelSwitch") == nil || kit.item("退出并恢复 Codex 之前的设置") == nil {
+		t.Errorf("zh: %q", kit.titles())
+	}
+	show(false, false, "en")
+	if q := kit.item("Quit"); q == nil || len(q.children) != 0 {
+		t.Errorf("both off: Quit is not the plain item")
+	}
+}
+
+// TestCodexItem: the Codex checkbox follows the live config.toml, says when
+// nothing answers where Codex points, and is disabled when the file cannot
+// be read.
+func TestCodexItem(t *testing.T) {
+	kit := &fakeKit{}
+	tr := New(kit, Options{Backend: &fakeBackend{}, Log: quietLog()})
+	st := sample()
+	tr.Show(st)
+	it := kit.item("Codex")
+	if title, checked, _ := it.get(); checked || title != "Codex → ModelSwitch" {
+		t.Fatalf("off: %q checked=%v", title, checked)
+	}
+	st.Codex = control.Codex{Enabled: true, BaseURL: "http://127.0.0.1:8000/v1", Warning: "not running"}
+	tr.Show(st)
+	if title, checked, _ := it.get(); !checked || title != "Codex → ModelSwitch (⚠ nothing answers at http://127.0.0.1:8000/v1)" {
+		t.Errorf("warning item %q checked=%v", title, checked)
+	}
+	st.Codex = control.Codex{Error: "codex: config.toml is not valid TOML"}
+	tr.Show(st)
+	kit.mu.Lock()
+	enabled := it.enabled
+	kit.mu.Unlock()
+	if title, checked, _ := it.get(); checked || enabled || title != "Codex → ModelSwitch" {
+		t.Errorf("broken file: %q checked=%v enabled=%v", title, checked, enabled)
+	}
+}

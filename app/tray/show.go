@@ -33,19 +33,37 @@ func (t *Tray) Show(st control.Status) {
 		claude = ellipsis(sprintf(text(l, lClaudeWarn), st.ClaudeCode.BaseURL), 96)
 	}
 	t.claude.set(claude, st.ClaudeCode.Enabled, st.ClaudeCode.Error == "", true)
+	cx := text(l, lCodex)
+	if st.Codex.Enabled && st.Codex.Warning != "" {
+		cx = ellipsis(sprintf(text(l, lCodexWarn), st.Codex.BaseURL), 96)
+	}
+	t.codex.set(cx, st.Codex.Enabled, st.Codex.Error == "", true)
 	t.copyURL.set(text(l, lCopy), false, st.Gateway.BaseURL != "", true)
 	t.folder.set(text(l, lFolder), false, true, true)
 	t.login.set(text(l, lLogin), t.o.Autostart != nil && t.o.Autostart.Enabled(), true, t.o.Autostart != nil)
 	t.showService()
-	ask := st.ClaudeCode.Enabled && !t.o.Attached
+	ask := (st.ClaudeCode.Enabled || st.Codex.Enabled) && !t.o.Attached
 	if t.o.Attached {
 		t.quit.set(text(l, lQuitTray), false, true, true)
 	} else {
 		t.quit.set(text(l, lQuit), false, true, !ask)
 	}
 	t.quitAsk.set(text(l, lQuit), false, true, ask)
-	t.quitRestore.set(text(l, lQuitRestore), false, true, true)
-	t.quitKeep.set(text(l, lQuitKeep), false, true, true)
+	restore, keep := quitLabels(st)
+	t.quitRestore.set(text(l, restore), false, true, true)
+	t.quitKeep.set(text(l, keep), false, true, true)
+}
+
+// quitLabels are the Quit submenu's answers, naming the agents whose
+// switch is on.
+func quitLabels(st control.Status) (restore, keep int) {
+	switch {
+	case st.ClaudeCode.Enabled && st.Codex.Enabled:
+		return lQuitRestoreBoth, lQuitKeepBoth
+	case st.Codex.Enabled:
+		return lQuitRestoreCodex, lQuitKeepCodex
+	}
+	return lQuitRestore, lQuitKeep
 }
 
 // showRoutes keeps one submenu per model: Auto failover, then each adapter,

@@ -31,12 +31,12 @@ type Item interface {
 type Options struct {
 	Backend control.Backend // the core, in process or through its socket
 	// Quit ends the application (the core's Quit); the toolkit's loop ends in
-	// OnQuit. keepClaudeCode is the user's answer to "restore Claude Code's
-	// previous settings?", asked only while the switch is on.
-	Quit func(keepClaudeCode bool)
+	// OnQuit. keepAgents is the user's answer to "restore the previous
+	// settings of Claude Code and Codex?", asked only while a switch is on.
+	Quit func(keepAgents bool)
 	// Attached says the core is another process (the background service):
-	// Quit then ends only the tray, the service and Claude Code's use of it
-	// go on, so nothing is asked.
+	// Quit then ends only the tray, the service and the agents' use of it go
+	// on, so nothing is asked.
 	Attached bool
 	// Copy puts text on the clipboard; OpenFolder shows a directory in the file manager.
 	Copy       func(text string) error
@@ -130,8 +130,9 @@ type Tray struct {
 	last                                control.Status
 	lang                                string
 	open, status, today, toggle, routes *node
-	claude, copyURL, folder, quit       *node
-	quitAsk, quitRestore, quitKeep      *node // Quit as a submenu while Claude Code is switched on
+	claude, codex, copyURL, folder      *node
+	quit, quitAsk, quitRestore          *node // quitAsk: Quit as a submenu while an agent switch is on
+	quitKeep                            *node
 	login, service                      *node
 	models                              map[string]*modelMenu
 	modelOrder                          []string
@@ -140,7 +141,7 @@ type Tray struct {
 }
 
 // New builds the menu: "Open ModelSwitch…" first, then the status lines,
-// Start/Stop, Route, the Claude Code switch, Copy base URL, the workspace
+// Start/Stop, Route, the Claude Code and Codex switches, Copy base URL, the workspace
 // folder and Quit. Call it from the toolkit's ready callback.
 func New(tk Toolkit, o Options) *Tray {
 	if o.Log == nil {
@@ -170,15 +171,17 @@ func New(tk Toolkit, o Options) *Tray {
 	tk.AddSeparator()
 	t.routes = add(lRoutes, false, nil)
 	t.claude = add(lClaude, true, t.doClaude)
+	t.codex = add(lCodex, true, t.doCodex)
 	tk.AddSeparator()
 	t.copyURL = add(lCopy, false, t.doCopy)
 	t.folder = add(lFolder, false, t.doFolder)
 	t.login = add(lLogin, true, t.doLogin)
 	t.service = add(lService, true, t.doService)
 	tk.AddSeparator()
-	// Quit must ask whether to restore Claude Code, and a systray menu has no
-	// dialog: while the switch is on, Quit is a submenu with the two answers
-	// and the plain item is hidden; while it is off, only the plain item shows.
+	// Quit must ask whether to restore Claude Code and Codex, and a systray
+	// menu has no dialog: while a switch is on, Quit is a submenu with the two
+	// answers (one for both agents) and the plain item is hidden; while both
+	// are off, only the plain item shows.
 	t.quit = add(lQuit, false, func() { t.doQuit(false) })
 	t.quitAsk = add(lQuit, false, nil)
 	sub := func(key int, keep bool) *node {

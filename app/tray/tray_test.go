@@ -3,6 +3,7 @@ package tray
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -140,6 +141,13 @@ func (f *fakeBackend) SetClaudeCode(_ context.Context, on bool) (control.ClaudeC
 	}
 	return control.ClaudeCode{}, errors.New("settings.json is a symbolic link") // the switch refuses
 }
+func (f *fakeBackend) SetCodex(_ context.Context, r control.CodexRequest) (control.Codex, error) {
+	f.note(fmt.Sprintf("codex:%v:%s", r.Enabled, r.Model))
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.st.Codex.Enabled = r.Enabled
+	return f.st.Codex, nil
+}
 func (f *fakeBackend) SetLanguage(context.Context, string) error { return nil }
 func (f *fakeBackend) Quit(context.Context, control.QuitRequest) error {
 	return nil
@@ -164,7 +172,7 @@ func TestMenuShowsStatus(t *testing.T) {
 	tr := New(kit, Options{Backend: &fakeBackend{}, Log: quietLog(), Autostart: &fakeAutostart{}})
 	tr.Show(sample())
 	want := []string{"Open ModelSwitch…", "---", "● Running on 127.0.0.1:8000", "Today: 12 requests · 12.3k tokens",
-		"Stop gateway", "---", "Route", "Claude Code → ModelSwitch", "---", "Copy base URL", "Open workspace folder",
+		"Stop gateway", "---", "Route", "Claude Code → ModelSwitch", "Codex → ModelSwitch", "---", "Copy base URL", "Open workspace folder",
 		"Start at login", "---", "Quit"}
 	if got := kit.titles(); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("menu\n%q\nwant\n%q", got, want)
@@ -251,10 +259,13 @@ func TestClicks(t *testing.T) {
 	before := cc.sets
 	kit.mu.Unlock()
 	step("Claude Code", "cc:on")
+	step("Codex", "codex:true:")
+	waitFor(t, func() bool { _, checked, _ := kit.item("Codex").get(); return checked })
+	step("Codex", "codex:false:")
 	kit.item("Copy base URL").click()
 	kit.item("Open workspace folder").click()
 	waitFor(t, func() bool { mu.Lock(); defer mu.Unlock(); return opened != "" && copied != "" })
-	if got := b.callList(); got != "open,stop,route:m1:up2,route:m1:auto,cc:on" {
+	if got := b.callList(); got != "open,stop,route:m1:up2,route:m1:auto,cc:on,codex:true:,codex:false:" {
 		t.Errorf("calls %s", got)
 	}
 	// The refused switch: the mark GTK flipped is set back, and the status line says why.

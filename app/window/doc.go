@@ -6,7 +6,11 @@
 // Its AssetServer serves the embedded admin SPA (package frontend) through
 // Handler, which forwards /api/* to the core over the control socket; the
 // core adds the admin credential, so the window shows no login and never
-// holds a key. Build with cgo and the tags desktop,production,webkit2_41:
+// holds a key. Three private paths are answered by the window itself: the
+// SPA's language (for the tray), a log line, and GET /__modelswitch/gateway,
+// the gateway's address as the core reports it (the page's own origin is
+// wails://wails; the Models tab's Codex and Claude Code snippets need the
+// real one). Build with cgo and the tags desktop,production,webkit2_41:
 // without webkit2_41 WebKitGTK 4.0's legacy path turns every POST into a
 // GET without a body (desktop.md §3).
 //

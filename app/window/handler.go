@@ -14,12 +14,16 @@ import (
 const (
 	langPath = "/__modelswitch/lang" // the SPA's language, for the tray
 	logPath  = "/__modelswitch/log"  // a line for the window's log (the smoke test's probe reports here)
+	// gatewayPath answers the gateway's address as the core reports it
+	// (--port and a moved listener included): the page's own origin here is
+	// wails://wails, which no client can use. The Models tab's snippets read it.
+	gatewayPath = "/__modelswitch/gateway"
 )
 
 // Handler is the window's AssetServer handler: /api/* goes to the core over
 // the control socket (the core adds the admin credential, so the SPA needs
-// no login), the window's two private paths are answered here, and every
-// other request is the embedded SPA (ui).
+// no login), the window's private paths (language, log, gateway address)
+// are answered here, and every other request is the embedded SPA (ui).
 func Handler(cl *control.Client, ui http.Handler, log *slog.Logger) http.Handler {
 	api := cl.APIProxy()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -40,6 +44,14 @@ func Handler(cl *control.Client, ui http.Handler, log *slog.Logger) http.Handler
 				return
 			}
 			w.WriteHeader(http.StatusNoContent)
+		case p == gatewayPath && r.Method == http.MethodGet:
+			st, err := cl.Status(r.Context())
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadGateway)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(map[string]any{"base_url": st.Gateway.BaseURL, "running": st.Gateway.Running})
 		case p == logPath && r.Method == http.MethodPost:
 			b, _ := io.ReadAll(io.LimitReader(r.Body, 64<<10))
 			log.Info("window script", "message", string(b))

@@ -14,11 +14,16 @@ import (
 	"github.com/modelswitch/modelswitch/app/control"
 )
 
-// backend is the core's side for the handler: only the language matters here.
+// backend is the core's side for the handler: only the language and the
+// gateway's address matter here.
 type backend struct {
 	control.Backend // nil: other methods are not called
 	mu              sync.Mutex
 	lang            string
+}
+
+func (b *backend) Status(context.Context) (control.Status, error) {
+	return control.Status{Gateway: control.Gateway{Running: true, Address: "0.0.0.0:8123", BaseURL: "http://127.0.0.1:8123"}}, nil
 }
 
 func (b *backend) SetLanguage(_ context.Context, l string) error {
@@ -93,6 +98,9 @@ func TestHandler(t *testing.T) {
 	}
 	if code, _ := do("POST", logPath, "probe-post 201"); code != http.StatusNoContent || !strings.Contains(logs.String(), "probe-post 201") {
 		t.Errorf("log: %d %s", code, logs.String())
+	}
+	if code, body := do("GET", gatewayPath, ""); code != 200 || body != `{"base_url":"http://127.0.0.1:8123","running":true}`+"\n" {
+		t.Errorf("gateway address: %d %s", code, body)
 	}
 	if code, body := do("GET", langPath, ""); code != 200 || body != "SPA "+langPath {
 		t.Errorf("GET on the private path goes to the SPA: %d %s", code, body)

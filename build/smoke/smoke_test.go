@@ -99,7 +99,7 @@ func TestDesktopSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := []string{"HOME=" + home, "NO_AT_BRIDGE=1", "GDK_BACKEND=x11", "LANG=en_US.UTF-8", "LC_ALL=",
-		"CLAUDE_CONFIG_DIR=", "MODELSWITCH_UI=", "MODELSWITCH_UI_EVAL=" + probe}
+		"CLAUDE_CONFIG_DIR=", "CODEX_HOME=", "MODELSWITCH_UI=", "MODELSWITCH_UI_EVAL=" + probe}
 
 	conn, err := dbus.SessionBus()
 	if err != nil {
@@ -137,7 +137,7 @@ func TestDesktopSmoke(t *testing.T) {
 		svcLabel += " (unavailable: no systemd or launchd found)"
 	}
 	wantTop := []string{"Open ModelSwitch…", "---", fmt.Sprintf("● Running on 127.0.0.1:%d", port), "Today: 0 requests · 0 tokens",
-		"Stop gateway", "---", "Route", "Claude Code → ModelSwitch", "---", "Copy base URL", "Open workspace folder", "Start at login",
+		"Stop gateway", "---", "Route", "Claude Code → ModelSwitch", "Codex → ModelSwitch", "---", "Copy base URL", "Open workspace folder", "Start at login",
 		svcLabel, "---", "Quit"}
 	eventually(t, 10*time.Second, func() string { return fmt.Sprintf("tray menu %q, want %q", menu.labels(), wantTop) }, func() bool {
 		menu, err = tray.layout()
@@ -145,8 +145,8 @@ func TestDesktopSmoke(t *testing.T) {
 			return false
 		}
 		got := menu.labels()
-		if noSystemd == nil && len(got) == len(wantTop) && strings.HasPrefix(got[12], svcLabel) {
-			got[12] = svcLabel
+		if noSystemd == nil && len(got) == len(wantTop) && strings.HasPrefix(got[13], svcLabel) {
+			got[13] = svcLabel
 		}
 		return strings.Join(got, "|") == strings.Join(wantTop, "|")
 	})
@@ -287,6 +287,23 @@ func TestDesktopSmoke(t *testing.T) {
 		return os.IsNotExist(err) // it did not exist before
 	})
 	clickLabel(t, tray, "Claude Code → ModelSwitch") // on again: Quit must ask about it
+
+	// The Codex switch against the same HOME: on, checked, off (the file did not exist).
+	codexConfig := filepath.Join(home, ".codex", "config.toml")
+	clickLabel(t, tray, "Codex → ModelSwitch")
+	eventually(t, 10*time.Second, func() string { return "config.toml not switched: " + fileText(codexConfig) }, func() bool {
+		return strings.Contains(fileText(codexConfig), fmt.Sprintf(`base_url = "http://127.0.0.1:%d/v1"`, port)) &&
+			strings.Contains(fileText(codexConfig), `model_provider = "modelswitch"`)
+	})
+	eventually(t, 10*time.Second, func() string { return "the Codex check mark does not follow config.toml" }, func() bool {
+		m, err := tray.layout()
+		return err == nil && m.find("Codex").Checked
+	})
+	clickLabel(t, tray, "Codex → ModelSwitch")
+	eventually(t, 10*time.Second, func() string { return "config.toml not restored: " + fileText(codexConfig) }, func() bool {
+		_, err := os.Stat(codexConfig)
+		return os.IsNotExist(err)
+	})
 
 	t.Logf("RSS of the core with the tray, after traffic, the window, route, Claude Code and gateway restarts: %s", rss(c.cmd.Process.Pid))
 	eventually(t, 10*time.Second, func() string { return "switch not on before quit" }, func() bool {
