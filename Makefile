@@ -7,7 +7,7 @@ LDFLAGS  := -s -w -X main.version=$(VERSION)
 BIN      := bin
 RUN_ARGS ?=
 
-.PHONY: all build ui run run-headless test-claude-code test test-ui vet race fuzz fuzz-short reliability bench bench-quick bench-bin clean
+.PHONY: all build ui run run-headless test-claude-code test-codex test test-ui vet race fuzz fuzz-short reliability bench bench-quick bench-bin clean
 
 all: build
 
@@ -64,6 +64,14 @@ reliability:
 # for byte when switched off). Needs python3, curl and the npm registry.
 test-claude-code: build
 	build/claudecode-e2e/run.sh
+
+# A real Codex CLI (npm @openai/codex, pinned) in `codex exec` mode through the
+# gateway's Responses API: a shell tool loop on a Responses upstream
+# (pass-through) and on an Anthropic one (converted), then a model the gateway
+# does not have, whose error Codex must show. The mock upstream is a small Go
+# program on loopback. Needs node/npm (the registry) and curl.
+test-codex: build
+	build/codex-e2e/run.sh
 
 # make bench measures the gateway against the DESIGN §16 budget and writes
 # docs/benchmarks.md (BENCH_QUICK=1, or make bench-quick, finishes in a minute).
