@@ -1,7 +1,9 @@
 // Package bodies builds the request bodies of the benchmarks: ~1 KB OpenAI
-// and Anthropic chat requests, and a ~76 KB Claude-Code-like first turn
-// (claude-code-traffic.md: model first, system blocks with cache_control, 24
-// tools with JSON schemas, a mid-conversation system message).
+// chat, Anthropic messages and OpenAI Responses requests, a ~76 KB
+// Claude-Code-like first turn (claude-code-traffic.md: model first, system
+// blocks with cache_control, 24 tools with JSON schemas, a mid-conversation
+// system message) and a ~41 KB Codex-like Responses first turn
+// (codex-traffic.md). Every body is deterministic.
 package bodies
 
 import (

@@ -14,7 +14,10 @@ import (
 	"time"
 )
 
-// Proxy forwards every request to Upstream (scheme://host) with the same path.
+// Proxy forwards every request to Upstream (scheme://host) with the same path
+// (/v1/chat/completions, /v1/messages, /v1/responses, …): it never converts,
+// so a conversion cell's floor is the client's request to the mock's endpoint
+// of the client's protocol.
 type Proxy struct {
 	Upstream string
 	Model    string // new value of "model"

@@ -29,23 +29,28 @@ func TestSwapModel(t *testing.T) {
 }
 
 // TestChain runs the load generator through the floor to the mock, whole and
-// streamed, in both protocols.
+// streamed, in the three protocols.
 func TestChain(t *testing.T) {
 	up := httptest.NewServer(&mock.Server{})
 	defer up.Close()
 	fl := httptest.NewServer(floor.New(up.URL, "mock-model"))
 	defer fl.Close()
 	for _, tc := range []struct {
-		path string
-		body []byte
+		path          string
+		body          []byte
+		first, marker string
 	}{
-		{"/v1/chat/completions", bodies.OpenAISmall("x", false)},
-		{"/v1/chat/completions", bodies.OpenAISmall("x", true)},
-		{"/v1/messages", bodies.AnthropicSmall("x", false)},
-		{"/v1/messages", bodies.ClaudeCode("x", true)},
+		{"/v1/chat/completions", bodies.OpenAISmall("x", false), "", ""},
+		{"/v1/chat/completions", bodies.OpenAISmall("x", true), "", ""},
+		{"/v1/messages", bodies.AnthropicSmall("x", false), "", ""},
+		{"/v1/messages", bodies.ClaudeCode("x", true), "", ""},
+		{"/v1/responses", bodies.ResponsesSmall("x", false), "", ""},
+		{"/v1/responses", bodies.ResponsesSmall("x", true), mock.ResponsesFirstMarker, mock.ResponsesChunkMarker},
+		{"/v1/responses", bodies.Codex("x", true), mock.ResponsesFirstMarker, mock.ResponsesChunkMarker},
 	} {
 		for _, base := range []string{up.URL, fl.URL} {
 			r := load.Run(context.Background(), load.Options{URL: base + tc.path, Body: tc.body, Concurrency: 2, Requests: 6,
+				FirstMarker: tc.first, ChunkMarker: tc.marker,
 				Header: http.Header{"Content-Type": {"application/json"}, "X-Mock-Chunks": {"5"}}})
 			if r.Errors != 0 || r.Requests != 6 {
 				t.Fatalf("%s%s: %d ok, %d errors, first %q", base, tc.path, r.Requests, r.Errors, r.FirstError)

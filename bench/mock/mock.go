@@ -1,9 +1,10 @@
 // Package mock is a zero-delay upstream for benchmarks: OpenAI chat
-// completions and Anthropic messages, whole or streamed. A stream sends
-// Chunks content events, Gap apart (the first one at once); both can be set
-// per request with the query (?chunks=8&gap_ms=20) or with the headers
+// completions, OpenAI Responses and Anthropic messages, whole or streamed.
+// A stream sends Chunks content events, Gap apart (the first one at once);
+// both can be set per request with the query (?chunks=8&gap_ms=20) or with the headers
 // X-Mock-Chunks and X-Mock-Gap-Ms. Content deltas read "tok0 ", "tok1 ", ...
-// so a client can find the first token in any protocol.
+// so a client can find the first token in any protocol (in a Responses
+// stream only the delta events count: ResponsesFirstMarker).
 package mock
 
 import (
@@ -18,8 +19,8 @@ import (
 	"time"
 )
 
-// Server answers /v1/chat/completions, /chat/completions, /v1/messages and
-// GET /stats (the number of completions served).
+// Server answers /v1/chat/completions, /chat/completions, /v1/responses,
+// /responses, /v1/messages and GET /stats (the number of completions served).
 type Server struct {
 	Chunks int           // content events per stream; default 8
 	Gap    time.Duration // pause between content events; default 0
@@ -57,6 +58,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, anthropicWhole(chunks))
+	case strings.HasSuffix(path, "/responses"):
+		if stream {
+			s.responsesStream(w, chunks, gap)
+			return
+		}
+		writeJSON(w, responsesWhole(chunks))
 	default:
 		http.Error(w, `{"error":"no such path"}`, http.StatusNotFound)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/modelswitch/modelswitch/bench/bodies"
 	"github.com/modelswitch/modelswitch/bench/load"
+	"github.com/modelswitch/modelswitch/bench/mock"
 )
 
 // target is one thing a cell is measured through.
@@ -27,7 +28,16 @@ type cell struct {
 	path   string
 	body   []byte
 	header http.Header
-	chunks int // token lines a stream must carry; 0 = not a stream
+	chunks int    // token lines a stream must carry; 0 = not a stream
+	first  string // TTFT marker (load.Options.FirstMarker); "" = the default
+	marker string // token-line marker (load.Options.ChunkMarker); "" = the default
+	big    bool   // the large body of the client's protocol
+}
+
+// load is the load generator's options for c through base.
+func (c cell) load(base string) load.Options {
+	return load.Options{URL: base + c.path, Body: c.body, Header: c.header, WantChunks: c.chunks,
+		FirstMarker: c.first, ChunkMarker: c.marker}
 }
 
 // stats are one target's figures in one cell, one entry per round.
@@ -57,9 +67,9 @@ func (c *cellResult) worstSpread() float64 {
 	return w
 }
 
-func headers(anthropic bool, extra ...string) http.Header {
+func headers(client proto, extra ...string) http.Header {
 	h := http.Header{"Content-Type": {"application/json"}}
-	if anthropic {
+	if client == protoAnthropic {
 		h.Set("X-Api-Key", benchKey)
 		h.Set("Anthropic-Version", "2023-06-01")
 	} else {
@@ -74,52 +84,115 @@ func headers(anthropic bool, extra ...string) http.Header {
 const (
 	pathOpenAI    = "/v1/chat/completions"
 	pathAnthropic = "/v1/messages"
+	pathResponses = "/v1/responses"
 )
 
-// shape is one request shape: client protocol, target model and body size.
-type shape struct {
-	id, title       string
-	anthropicClient bool
-	model           string // gpt-* → OpenAI upstream, claude-* → Anthropic upstream
-	big             bool
+// proto is a wire protocol a client speaks or an upstream serves.
+type proto int
+
+const (
+	protoOpenAI    proto = iota // Chat Completions
+	protoAnthropic              // Messages
+	protoResponses              // OpenAI Responses
+)
+
+func (p proto) path() string {
+	return [...]string{pathOpenAI, pathAnthropic, pathResponses}[p]
 }
 
-func (s shape) conv() bool { return s.anthropicClient == (s.model[0] == 'g') }
+// modelPrefix names the virtual models gatewayConfig routes to the mock's
+// endpoint of that protocol: gpt-bench, claude-bench, resp-bench, gpt-paced, ….
+func (p proto) modelPrefix() string {
+	return [...]string{"gpt", "claude", "resp"}[p]
+}
+
+// shape is one request shape: the client's protocol, the upstream's (the
+// gateway converts when they differ) and the body size. The direct and floor
+// targets get the client's request on the mock's endpoint of the client's
+// protocol, so a conversion cell's added figure includes the conversion.
+type shape struct {
+	id, title        string
+	client, upstream proto
+	big              bool   // the client's large body: Claude Code (Anthropic, 76 KB) or Codex (Responses, 41 KB)
+	lane             string // the virtual model's suffix: "" = bench; paced (X-Mock-Gap-Ms), fallover (dead primary)
+}
+
+func (s shape) conv() bool { return s.client != s.upstream }
+
+func (s shape) model() string {
+	if s.lane == "" {
+		return s.upstream.modelPrefix() + "-bench"
+	}
+	return s.upstream.modelPrefix() + "-" + s.lane
+}
 
 func (s shape) build(stream bool, extra ...string) cell {
-	c := cell{ID: s.id, Title: s.title, Conv: s.conv(), path: pathOpenAI, header: headers(s.anthropicClient, extra...)}
+	c := cell{ID: s.id, Title: s.title, Conv: s.conv(), path: s.client.path(), header: headers(s.client, extra...), big: s.big}
+	model := s.model()
 	switch {
+	case s.big && s.client == protoAnthropic:
+		c.body = bodies.ClaudeCode(model, stream)
+	case s.big && s.client == protoResponses:
+		c.body = bodies.Codex(model, stream)
 	case s.big:
-		c.body = bodies.ClaudeCode(s.model, stream)
-	case s.anthropicClient:
-		c.body = bodies.AnthropicSmall(s.model, stream)
+		panic("no large body for " + s.id)
+	case s.client == protoAnthropic:
+		c.body = bodies.AnthropicSmall(model, stream)
+	case s.client == protoResponses:
+		c.body = bodies.ResponsesSmall(model, stream)
 	default:
-		c.body = bodies.OpenAISmall(s.model, stream)
+		c.body = bodies.OpenAISmall(model, stream)
 	}
-	if s.anthropicClient {
-		c.path = pathAnthropic
+	if stream && s.client == protoResponses { // the done events repeat the whole text
+		c.first, c.marker = mock.ResponsesFirstMarker, mock.ResponsesChunkMarker
 	}
 	return c
 }
 
+const (
+	oa = protoOpenAI
+	an = protoAnthropic
+	rs = protoResponses
+)
+
+// shapes: the first six are the Chat Completions ⇄ Anthropic cells, the rest
+// the Responses lanes. Ids are results keys: keep them.
 var shapes = []shape{
-	{"oa-1k", "OpenAI → OpenAI (pass-through), 1 KB", false, "gpt-bench", false},
-	{"an-1k", "Anthropic → Anthropic (pass-through), 1 KB", true, "claude-bench", false},
-	{"an-76k", "Anthropic → Anthropic (pass-through), 76 KB Claude Code body", true, "claude-bench", true},
-	{"an2oa-1k", "Anthropic → OpenAI (conversion), 1 KB", true, "gpt-bench", false},
-	{"oa2an-1k", "OpenAI → Anthropic (conversion), 1 KB", false, "claude-bench", false},
-	{"an2oa-76k", "Anthropic → OpenAI (conversion), 76 KB Claude Code body", true, "gpt-bench", true},
+	{id: "oa-1k", title: "OpenAI → OpenAI (pass-through), 1 KB", client: oa, upstream: oa},
+	{id: "an-1k", title: "Anthropic → Anthropic (pass-through), 1 KB", client: an, upstream: an},
+	{id: "an-76k", title: "Anthropic → Anthropic (pass-through), 76 KB Claude Code body", client: an, upstream: an, big: true},
+	{id: "an2oa-1k", title: "Anthropic → OpenAI (conversion), 1 KB", client: an, upstream: oa},
+	{id: "oa2an-1k", title: "OpenAI → Anthropic (conversion), 1 KB", client: oa, upstream: an},
+	{id: "an2oa-76k", title: "Anthropic → OpenAI (conversion), 76 KB Claude Code body", client: an, upstream: oa, big: true},
+	{id: "rs-1k", title: "Responses → Responses (pass-through), 1 KB", client: rs, upstream: rs},
+	{id: "rs-41k", title: "Responses → Responses (pass-through), 41 KB Codex body", client: rs, upstream: rs, big: true},
+	{id: "rs2oa-1k", title: "Responses → OpenAI (conversion), 1 KB", client: rs, upstream: oa},
+	{id: "rs2oa-41k", title: "Responses → OpenAI (conversion), 41 KB Codex body", client: rs, upstream: oa, big: true},
+	{id: "rs2an-1k", title: "Responses → Anthropic (conversion via Chat), 1 KB", client: rs, upstream: an},
+	{id: "rs2an-41k", title: "Responses → Anthropic (conversion via Chat), 41 KB Codex body", client: rs, upstream: an, big: true},
+	{id: "oa2rs-1k", title: "OpenAI → Responses (conversion), 1 KB", client: oa, upstream: rs},
+	{id: "an2rs-1k", title: "Anthropic → Responses (conversion), 1 KB", client: an, upstream: rs},
+	{id: "an2rs-76k", title: "Anthropic → Responses (conversion), 76 KB Claude Code body", client: an, upstream: rs, big: true},
 }
 
-// latencyCells are the non-stream c=1 cells; budgets from DESIGN §16.
+// budgets are DESIGN §16's, µs over the floor: pass-through at any size,
+// conversion for 1 KB bodies only (0 = no budget).
+func budget(c cell, passThrough, conversion float64) float64 {
+	switch {
+	case !c.Conv:
+		return passThrough
+	case c.big:
+		return 0
+	}
+	return conversion
+}
+
+// latencyCells are the non-stream c=1 cells.
 func latencyCells() []cell {
 	var out []cell
 	for _, s := range shapes {
 		c := s.build(false)
-		c.Budget = map[bool]float64{false: 30, true: 100}[c.Conv]
-		if c.Conv && s.big {
-			c.Budget = 0 // §16 sets the 76 KB budget for pass-through only
-		}
+		c.Budget = budget(c, 30, 100)
 		out = append(out, c)
 	}
 	return out
@@ -132,22 +205,30 @@ func streamCells() []cell {
 		c := s.build(true)
 		c.ID, c.Title = "s-"+c.ID, c.Title+", stream"
 		c.chunks = 8
-		c.Budget = map[bool]float64{false: 30, true: 80}[c.Conv]
-		if c.Conv && s.big {
-			c.Budget = 0 // as in latencyCells
-		}
+		c.Budget = budget(c, 30, 80)
 		out = append(out, c)
 	}
 	return out
 }
 
+// cellByID is the cell of cs with that id; it panics on a missing one (a
+// programming error: the ids are constants here).
+func cellByID(cs []cell, id string) cell {
+	for _, c := range cs {
+		if c.ID == id {
+			return c
+		}
+	}
+	panic("no cell " + id)
+}
+
 // pacedCells measure the gap between tokens of a stream paced gapMS apart.
 func pacedCells(gapMS int) []cell {
 	paced := []shape{
-		{"g-oa", "OpenAI → OpenAI (pass-through)", false, "gpt-paced", false},
-		{"g-an", "Anthropic → Anthropic (pass-through)", true, "claude-paced", false},
-		{"g-an2oa", "Anthropic → OpenAI (conversion)", true, "gpt-paced", false},
-		{"g-oa2an", "OpenAI → Anthropic (conversion)", false, "claude-paced", false},
+		{id: "g-oa", title: "OpenAI → OpenAI (pass-through)", client: oa, upstream: oa, lane: "paced"},
+		{id: "g-an", title: "Anthropic → Anthropic (pass-through)", client: an, upstream: an, lane: "paced"},
+		{id: "g-an2oa", title: "Anthropic → OpenAI (conversion)", client: an, upstream: oa, lane: "paced"},
+		{id: "g-oa2an", title: "OpenAI → Anthropic (conversion)", client: oa, upstream: an, lane: "paced"},
 	}
 	var out []cell
 	for _, s := range paced {
@@ -161,12 +242,14 @@ func pacedCells(gapMS int) []cell {
 // measure runs one cell once through t and appends the round's figures.
 func measure(ctx context.Context, c cell, t target, conc, n, warm int, st *stats) {
 	var before int64
-	r := load.Run(ctx, load.Options{URL: t.base + c.path, Body: c.body, Header: c.header, Concurrency: conc,
-		Requests: n, Warmup: warm, WantChunks: c.chunks, Started: func() {
-			if t.pid != 0 {
-				before = cpuNS(t.pid)
-			}
-		}})
+	o := c.load(t.base)
+	o.Concurrency, o.Requests, o.Warmup = conc, n, warm
+	o.Started = func() {
+		if t.pid != 0 {
+			before = cpuNS(t.pid)
+		}
+	}
+	r := load.Run(ctx, o)
 	if t.pid != 0 && r.Requests+r.Errors > 0 {
 		st.CPU = append(st.CPU, float64(cpuNS(t.pid)-before)/1e3/float64(r.Requests+r.Errors))
 	}
@@ -232,7 +315,9 @@ func sanity(ctx context.Context, cells []cell, targets []target) []string {
 	var bad []string
 	for _, c := range cells {
 		for _, t := range targets {
-			r := load.Run(ctx, load.Options{URL: t.base + c.path, Body: c.body, Header: c.header, Requests: 1, WantChunks: c.chunks})
+			o := c.load(t.base)
+			o.Requests = 1
+			r := load.Run(ctx, o)
 			if r.Errors > 0 {
 				bad = append(bad, fmt.Sprintf("%s via %s: %s", c.ID, t.name, r.FirstError))
 			}

@@ -15,8 +15,10 @@ const (
 )
 
 // Models every gateway configuration serves; all point at the mock except
-// the dead primary of gpt-fallover.
-var benchModels = []string{"gpt-bench", "claude-bench", "gpt-paced", "claude-paced", "gpt-hold", "gpt-fallover"}
+// the dead primary of gpt-fallover. The prefix names the upstream protocol
+// (proto.modelPrefix): gpt-* Chat Completions, claude-* Anthropic, resp-*
+// Responses.
+var benchModels = []string{"gpt-bench", "claude-bench", "gpt-paced", "claude-paced", "gpt-hold", "gpt-fallover", "resp-bench"}
 
 // gatewayConfig is config.yaml for one gateway. features=true: the key has a
 // rate limit, a daily limit and an allowlist, conversation bodies are logged
@@ -50,6 +52,7 @@ providers:
 	b.WriteString(provider("paced-openai", "openai", mock+"/v1", paced))
 	b.WriteString(provider("paced-anthropic", "anthropic", mock, paced))
 	b.WriteString(provider("hold-openai", "openai", mock+"/v1", hold))
+	b.WriteString(provider("mock-responses", "responses", mock+"/v1", "")) // the gateway calls {base_url}/responses
 	b.WriteString(provider("dead-primary", "openai", fmt.Sprintf("http://127.0.0.1:%d/v1", deadPort),
 		"    circuit_breaker: {failures: 1, open_seconds: 3600}\n"))
 	b.WriteString(`models:
@@ -63,6 +66,8 @@ providers:
     adapters: [{adapter: paced-anthropic, model_name: mock-model}]
   gpt-hold:
     adapters: [{adapter: hold-openai, model_name: mock-model}]
+  resp-bench:
+    adapters: [{adapter: mock-responses, model_name: mock-model}]
   gpt-fallover:
     mode: chain
     adapters:

@@ -4,7 +4,8 @@
 // subcommand); the parts can also be run alone:
 //
 //	bench [run] [-gateway bin/modelswitch] [-out docs/benchmarks.md] [-desktop bin/desktop]
-//	      (BENCH_QUICK=1 for a short run, BENCH_ONLY=stats,allocs,desktop for those phases alone)
+//	      (BENCH_QUICK=1 for a short run, BENCH_ONLY=cells,stats,allocs,desktop for those phases alone,
+//	       BENCH_CELLS='rs*,*2rs-*' to pick the cells of BENCH_ONLY=cells)
 //	bench mock  -addr 127.0.0.1:9001 [-chunks 8] [-gap 0s]
 //	bench floor -addr 127.0.0.1:9002 -upstream http://127.0.0.1:9001 [-model mock-model]
 //	bench load  -url http://127.0.0.1:9001/v1/chat/completions -body req.json [-c 32] [-n 20000 | -d 5s] [-H 'K: V']

@@ -7,14 +7,16 @@ import (
 	"strings"
 )
 
-// Phases that BENCH_ONLY can select. They run last in a full run, after
-// every other gateway has stopped, so neither the seeding nor the test
-// build shares a CPU with a measurement; alone, they let the phase be
-// checked in seconds without a 10-minute run that disturbs the box.
-var onlyNames = []string{"stats", "allocs", "desktop"}
+// Phases that BENCH_ONLY can select. stats, allocs and desktop run last in a
+// full run, after every other gateway has stopped, so neither the seeding nor
+// the test build shares a CPU with a measurement; alone, they let the phase
+// be checked in seconds without a 10-minute run that disturbs the box.
+// cells is the c=1 whole and stream cells against the floor (sections 1 and
+// 2 of the report), those BENCH_CELLS picks (pickCells) or all of them.
+var onlyNames = []string{"cells", "stats", "allocs", "desktop"}
 
 // onlyPhases parses BENCH_ONLY: one or more of onlyNames, comma-separated
-// ("stats", "allocs,desktop", …).
+// ("stats", "allocs,desktop", "cells", …).
 func onlyPhases(env string) ([]string, error) {
 	var out []string
 	for _, f := range strings.Split(env, ",") {
@@ -32,10 +34,20 @@ func onlyPhases(env string) ([]string, error) {
 	return out, nil
 }
 
-// measureOnly is a partial run: the selected phases and nothing else. The
-// stats gateway's config still names a mock and a dead primary, but no
-// inference request is sent, so neither needs to listen.
+// measureOnly is a partial run: the selected phases and nothing else.
+// Without cells, the stats gateway's config still names a mock and a dead
+// primary, but no inference request is sent, so neither needs to listen.
 func measureOnly(ctx context.Context, h *host, bin string, s settings, res *results, say func(string)) error {
+	say("partial run, BENCH_ONLY=" + strings.Join(res.Only, ","))
+	if slices.Contains(res.Only, "cells") {
+		gp, err := measureCellsOnly(ctx, h, bin, s, res, say)
+		if err != nil {
+			return err
+		}
+		gp.features = true
+		measureTail(ctx, h, gp, s, res, say, func(p string) bool { return slices.Contains(res.Only, p) })
+		return ctx.Err()
+	}
 	ports := make([]int, 2)
 	for i := range ports {
 		p, err := freePort()
@@ -46,7 +58,6 @@ func measureOnly(ctx context.Context, h *host, bin string, s settings, res *resu
 	}
 	gp := gatewayParams{bin: bin, mockPort: ports[0], deadPort: ports[1], pacedGapMS: s.GapMS,
 		holdChunks: s.HoldChunks, holdGapMS: s.HoldGap, features: true, cpu: 1}
-	say("partial run, BENCH_ONLY=" + strings.Join(res.Only, ","))
 	measureTail(ctx, h, gp, s, res, say, func(p string) bool { return slices.Contains(res.Only, p) })
 	return ctx.Err()
 }

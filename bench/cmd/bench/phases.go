@@ -99,12 +99,14 @@ func throughput(ctx context.Context, cells []cell, targets []target, rounds, con
 				st := res[i].T[t.name]
 				var ticks, ns int64
 				rs := sampleRSS(pids...)
-				out := load.Run(ctx, load.Options{URL: t.base + c.path, Body: c.body, Header: c.header, Concurrency: conc,
-					Requests: count, Warmup: 4 * conc, WantChunks: c.chunks, Started: func() {
-						if t.pid != 0 {
-							ticks, ns = cpuTicks(t.pid), cpuNS(t.pid)
-						}
-					}})
+				o := c.load(t.base)
+				o.Concurrency, o.Requests, o.Warmup = conc, count, 4*conc
+				o.Started = func() {
+					if t.pid != 0 {
+						ticks, ns = cpuTicks(t.pid), cpuNS(t.pid)
+					}
+				}
+				out := load.Run(ctx, o)
 				if t.pid != 0 {
 					st.Ticks += cpuTicks(t.pid) - ticks
 					st.NS += cpuNS(t.pid) - ns
@@ -146,7 +148,7 @@ type holdResult struct {
 // holdStreams opens streams concurrent streams of chunks tokens gapMS apart.
 func holdStreams(ctx context.Context, targets []target, streams, chunks, gapMS int) []holdResult {
 	body := bodies.OpenAISmall("gpt-hold", true)
-	h := headers(false, "X-Mock-Chunks", strconv.Itoa(chunks), "X-Mock-Gap-Ms", strconv.Itoa(gapMS))
+	h := headers(protoOpenAI, "X-Mock-Chunks", strconv.Itoa(chunks), "X-Mock-Gap-Ms", strconv.Itoa(gapMS))
 	var out []holdResult
 	for _, t := range targets {
 		var rs *rssPeak
@@ -181,7 +183,8 @@ type falloverResult struct {
 func fallover(ctx context.Context, gws []target, rounds, n, warm int, progress func(string)) falloverResult {
 	res := falloverResult{FirstUS: map[string]float64{}}
 	normal := shapes[0].build(false)
-	fo := shape{"fallover", "OpenAI → OpenAI, dead primary behind an open breaker", false, "gpt-fallover", false}.build(false)
+	fo := shape{id: "fallover", title: "OpenAI → OpenAI, dead primary behind an open breaker", client: protoOpenAI,
+		upstream: protoOpenAI, lane: "fallover"}.build(false)
 	normal.ID, normal.Title = "normal", "OpenAI → OpenAI, healthy primary"
 	for _, t := range gws {
 		tr := load.NewTransport(1) // warmed on the healthy path, so the figure holds no TCP connect

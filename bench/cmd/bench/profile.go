@@ -44,7 +44,9 @@ func (h *host) profileGateway(ctx context.Context, perf string, pid int, t targe
 		recorded <- rec.Wait()
 		cancel() // the load runs exactly as long as perf records
 	}()
-	load.Run(lctx, load.Options{URL: t.base + c.path, Body: c.body, Header: c.header, Concurrency: conc, Duration: time.Hour})
+	o := c.load(t.base)
+	o.Concurrency, o.Duration, o.WantChunks = conc, time.Hour, 0
+	load.Run(lctx, o)
 	if err := <-recorded; err != nil {
 		pr.Err = "perf record: " + err.Error()
 		return pr

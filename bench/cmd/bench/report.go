@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -107,7 +108,7 @@ func report(r *results) []byte {
 		{"c=32 cells", fmt.Sprintf("%d round(s) × %d requests (76 KB: ÷4); CPU from /proc/PID/stat utime+stime (CLK_TCK %d)",
 			r.Settings.TPRounds, r.Settings.TPRequests, r.ClkTck)},
 	} {
-		if len(r.Only) > 0 && strings.HasPrefix(kv[0], "c=") {
+		if len(r.Only) > 0 && strings.HasPrefix(kv[0], "c=") && (kv[0] != "c=1 cells" || !slices.Contains(r.Only, "cells")) {
 			continue // settings of phases a partial run skipped
 		}
 		m.row(kv[0], kv[1])
@@ -121,8 +122,19 @@ func report(r *results) []byte {
 		m.p("")
 	}
 	summary(&m, r)
-	if len(r.Only) > 0 { // the floor comparisons did not run: their tables would be empty
+	if len(r.Only) > 0 { // the other floor comparisons did not run: their tables would be empty
 		n := 1
+		if slices.Contains(r.Only, "cells") {
+			cellSections(&m, r, n)
+			n += 2
+			if errs := errorsOf(r.Latency, r.Stream); len(errs) > 0 {
+				m.p("## Errors during the rounds\n")
+				for _, e := range errs {
+					m.p("- %s", e)
+				}
+				m.p("")
+			}
+		}
 		for _, sec := range []struct {
 			ran   bool
 			write func(*md, *results, int)
@@ -164,7 +176,7 @@ func summary(m *md, r *results) {
 		lat(r.Latency, c.Cell.ID, "Added p50", p50)
 	}
 	for _, c := range r.Stream {
-		if !strings.Contains(c.Cell.ID, "76k") {
+		if !c.Cell.big { // the large bodies' TTFT is in section 2 only
 			lat(r.Stream, c.Cell.ID, "Added TTFT p50", t50)
 		}
 	}

@@ -68,19 +68,26 @@ func errorsOf(groups ...[]cellResult) []string {
 	return out
 }
 
-func details(m *md, r *results) {
-	m.p("## 1. Added latency at c=1, whole answers (µs, p50 / p99)\n")
+// cellSections are the c=1 tables, numbered n and n+1: whole answers and
+// time to first token.
+func cellSections(m *md, r *results, n int) {
+	m.p("## %d. Added latency at c=1, whole answers (µs, p50 / p99)\n", n)
 	latencyTable(m, r.Latency, p50, p99, "p50 / p99")
 	m.p("CPU time spent by the proxy per request in the same cells (µs, from `/proc/PID/task/*/schedstat`; at c=1 it includes")
 	m.p("the runtime's spinning and parking between requests, so only the differences mean work):\n")
 	cpuTable(m, r.Latency)
 
-	m.p("## 2. Streaming: time to first token at c=1 (µs, p50 / p99)\n")
+	m.p("## %d. Streaming: time to first token at c=1 (µs, p50 / p99)\n", n+1)
 	m.p("8 chunks, no pause; TTFT = request sent → first SSE `data:` line holding the first token (the gateway holds the")
-	m.p("prelude back until content arrives, DESIGN §7, so `message_start` does not count).\n")
+	m.p("prelude back until content arrives, DESIGN §7, so `message_start` does not count; for a Responses client, the first")
+	m.p("`response.output_text.delta`, since the `.done` events repeat the whole text).\n")
 	latencyTable(m, r.Stream, t50, t99, "p50 / p99")
 	m.p("CPU per streamed request (µs):\n")
 	cpuTable(m, r.Stream)
+}
+
+func details(m *md, r *results) {
+	cellSections(m, r, 1)
 
 	m.p("## 3. Per-chunk delay (µs between token lines, p50 / p99)\n")
 	m.p(fmt.Sprintf("The mock paces 8 tokens %d ms apart; %d streams per round (%d at once), %d rounds. The gateway should add nothing "+

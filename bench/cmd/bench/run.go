@@ -142,80 +142,14 @@ func measureAll(ctx context.Context, h *host, bin string, s settings, res *resul
 	if len(res.Only) > 0 {
 		return measureOnly(ctx, h, bin, s, res, say)
 	}
-	ports := make([]int, 3)
-	for i := range ports {
-		p, err := freePort()
-		if err != nil {
-			return err
-		}
-		ports[i] = p
-	}
-	mockPort, floorPort, deadPort := ports[0], ports[1], ports[2]
-	mockP, err := h.start("mock", 0, nil, h.self, "mock", "-addr", fmt.Sprintf("127.0.0.1:%d", mockPort))
+	r, err := h.startRig(ctx, bin, s, res)
 	if err != nil {
 		return err
 	}
-	floorP, err := h.start("floor", 1, nil, h.self, "floor", "-addr", fmt.Sprintf("127.0.0.1:%d", floorPort),
-		"-upstream", fmt.Sprintf("http://127.0.0.1:%d", mockPort), "-model", "mock-model")
-	if err != nil {
-		return err
-	}
-	for _, pp := range []struct {
-		p    *proc
-		port int
-	}{{mockP, mockPort}, {floorP, floorPort}} {
-		if err := waitListening(pp.p, pp.port); err != nil {
-			return err
-		}
-	}
-	gp := gatewayParams{bin: bin, mockPort: mockPort, deadPort: deadPort, pacedGapMS: s.GapMS,
-		holdChunks: s.HoldChunks, holdGapMS: s.HoldGap, cpu: 1}
-	var gws []*gw
-	for _, on := range []bool{true, false} {
-		p := gp
-		p.features, p.name = on, map[bool]string{true: "on", false: "off"}[on]
-		g, err := h.startGateway(p)
-		if err != nil {
-			return err
-		}
-		res.FirstStartMS[g.name] = float64(g.startup.Microseconds()) / 1e3
-		gws = append(gws, g)
-	}
-	time.Sleep(500 * time.Millisecond)
-	procs := map[string]int{"floor": floorP.pid, "gateway on": gws[0].p.pid, "gateway off": gws[1].p.pid}
-	memPoint := func(point string) {
-		for name, pid := range procs {
-			if m, err := readMem(pid); err == nil {
-				if res.Memory[name] == nil {
-					res.Memory[name] = map[string]mem{}
-				}
-				res.Memory[name][point] = m
-			}
-		}
-	}
-	memPoint("1 idle, fresh")
-	direct := target{"direct", fmt.Sprintf("http://127.0.0.1:%d", mockPort), 0}
-	fl := target{"floor", fmt.Sprintf("http://127.0.0.1:%d", floorPort), floorP.pid}
-	on := target{"on", gws[0].url(""), gws[0].p.pid}
-	off := target{"off", gws[1].url(""), gws[1].p.pid}
-	all := []target{direct, fl, on, off}
-	oneRequest(ctx, on.base)
-	oneRequest(ctx, off.base)
-	oneRequest(ctx, fl.base)
-	memPoint("2 after one request")
-
+	gp, gws, all := r.gp, r.gws, r.all()
+	on, off := r.on, r.off
 	lat, str, paced := latencyCells(), streamCells(), pacedCells(s.GapMS)
-	say("sanity pass")
-	res.Sanity = sanity(ctx, append(append([]cell{}, lat...), str...), all) // paced cells check their token count as they run
-	for _, b := range res.Sanity {
-		say("FAILED: " + b)
-	}
-	say(fmt.Sprintf("c=1 latency and TTFT: %d rounds × %d requests, %d cells × 4 targets", s.Rounds, s.Requests, len(lat)+len(str)))
-	both := runRounds(ctx, append(append([]cell{}, lat...), str...), all, s.Rounds, 1, s.Requests, s.Warmup, say)
-	if !s.Quick {
-		rerunNoisy(ctx, both, all, s.Rounds, 1, s.Requests, s.Warmup, say)
-	}
-	res.Latency, res.Stream = both[:len(lat)], both[len(lat):]
+	measureCells(ctx, r, lat, str, s, res, say)
 	say("paced streams (per-chunk gap)")
 	res.Paced = runRounds(ctx, paced, all, s.PacedRounds, min(s.PacedStreams, 8), s.PacedStreams, 0, say)
 	say("fall-over behind an open breaker")
@@ -224,32 +158,32 @@ func measureAll(ctx context.Context, h *host, bin string, s settings, res *resul
 		return ctx.Err()
 	}
 
-	tp := []cell{lat[0], lat[3]}
+	tp := []cell{cellByID(lat, "oa-1k"), cellByID(lat, "an2oa-1k")}
 	if !s.Quick {
-		tp = append(tp, lat[2])
+		tp = append(tp, cellByID(lat, "an-76k"))
 	}
 	say(fmt.Sprintf("throughput at c=%d: %d round(s) × %d requests", s.TPConc, s.TPRounds, s.TPRequests))
 	res.Throughput = throughput(ctx, tp, all, s.TPRounds, s.TPConc, s.TPRequests, say)
-	memPoint("3 right after load")
+	r.memPoint(res, "3 right after load")
 	say(fmt.Sprintf("waiting %v for the after-load memory reading", s.AfterWait))
 	select {
 	case <-time.After(s.AfterWait):
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	memPoint(fmt.Sprintf("4 %v after load", s.AfterWait))
+	r.memPoint(res, fmt.Sprintf("4 %v after load", s.AfterWait))
 	say(fmt.Sprintf("%d concurrent streams", s.HoldStreams))
 	res.Hold = holdStreams(ctx, all, s.HoldStreams, s.HoldChunks, s.HoldGap)
 	if perf, err := exec.LookPath("perf"); err == nil {
 		say("perf profiles of the gateway")
 		res.Profiles = append(res.Profiles,
-			h.profileGateway(ctx, perf, on.pid, on, lat[0], s.TPConc, s.ProfileSecs, "OpenAI → OpenAI pass-through, 1 KB, c=32"))
+			h.profileGateway(ctx, perf, on.pid, on, cellByID(lat, "oa-1k"), s.TPConc, s.ProfileSecs, "OpenAI → OpenAI pass-through, 1 KB, c=32"))
 		if !s.Quick {
 			res.Profiles = append(res.Profiles,
-				h.profileGateway(ctx, perf, off.pid, off, lat[0], s.TPConc, s.ProfileSecs, "OpenAI → OpenAI pass-through, 1 KB, c=32, features off"))
+				h.profileGateway(ctx, perf, off.pid, off, cellByID(lat, "oa-1k"), s.TPConc, s.ProfileSecs, "OpenAI → OpenAI pass-through, 1 KB, c=32, features off"))
 		}
 		res.Profiles = append(res.Profiles,
-			h.profileGateway(ctx, perf, on.pid, on, lat[5], 4, s.ProfileSecs, "Anthropic → OpenAI conversion, 76 KB Claude Code body, c=4"))
+			h.profileGateway(ctx, perf, on.pid, on, cellByID(lat, "an2oa-76k"), 4, s.ProfileSecs, "Anthropic → OpenAI conversion, 76 KB Claude Code body, c=4"))
 	} else {
 		res.Profiles = append(res.Profiles, profile{Title: "perf", Err: "perf not found; no profile"})
 	}
