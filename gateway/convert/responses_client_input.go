@@ -5,7 +5,8 @@ package convert
 
 import (
 	"encoding/json"
-	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -87,26 +88,45 @@ func (c *r2oConv) input(raw json.RawMessage) error {
 	default:
 		return badRequest("input: must be a string or an array of items, got %s", areqKind(raw))
 	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
+	// Items decode in one pass; only input that fails to decode is read again
+	// item by item, so that the error names the item.
+	var items []RespItem
+	if json.Unmarshal(raw, &items) == nil && !slices.ContainsFunc(items, blankItem) {
+		for i := range items {
+			if err := c.item(items[i], inputPath(i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(raw, &raws); err != nil {
 		return areqDecodeErr("input", err)
 	}
-	for i, it := range items {
-		if err := c.item(it, fmt.Sprintf("input[%d]", i)); err != nil {
+	for i, r := range raws {
+		path := inputPath(i)
+		var it RespItem
+		if areqKind(r) != "object" {
+			return badRequest("%s: must be an object, got %s", path, areqKind(r))
+		}
+		if err := json.Unmarshal(r, &it); err != nil {
+			return areqDecodeErr(path, err)
+		}
+		if err := c.item(it, path); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (c *r2oConv) item(raw json.RawMessage, path string) error {
-	var it RespItem
-	if areqKind(raw) != "object" {
-		return badRequest("%s: must be an object, got %s", path, areqKind(raw))
-	}
-	if err := json.Unmarshal(raw, &it); err != nil {
-		return areqDecodeErr(path, err)
-	}
+// blankItem is an item with neither type nor role, also what a null item
+// decodes to: the item-by-item path tells the two apart.
+func blankItem(it RespItem) bool { return it.Type == "" && it.Role == "" }
+
+// inputPath names input item i in errors.
+func inputPath(i int) string { return "input[" + strconv.Itoa(i) + "]" }
+
+func (c *r2oConv) item(it RespItem, path string) error {
 	switch it.Type {
 	case "message":
 		return c.message(it, path)
