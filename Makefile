@@ -7,7 +7,7 @@ LDFLAGS  := -s -w -X main.version=$(VERSION)
 BIN      := bin
 RUN_ARGS ?=
 
-.PHONY: all build ui run run-headless test-claude-code test-codex test test-ui vet race fuzz fuzz-short reliability bench bench-quick bench-bin clean
+.PHONY: all build ui run run-headless test-claude-code test-codex test-sdk-node test test-ui vet race fuzz fuzz-short reliability bench bench-quick bench-bin clean
 
 all: build
 
@@ -38,7 +38,7 @@ vet:
 race:
 	$(GO) test -race -count=1 ./...
 
-test: vet race fuzz-short test-ui test-desktop
+test: vet race fuzz-short test-ui test-desktop test-sdk-node
 
 # Vitest unit tests, then the browser end-to-end test (headless Chromium)
 # against the real binary and a mock upstream.
@@ -72,6 +72,16 @@ test-claude-code: build
 # program on loopback. Needs node/npm (the registry) and curl.
 test-codex: build
 	build/codex-e2e/run.sh
+
+# The official Node OpenAI SDK (npm openai, pinned in build/sdk-node-e2e's
+# package-lock.json) against the gateway's Responses API: responses.create
+# whole and stream: true, and the responses.stream() helper, on a Chat
+# Completions, an Anthropic and a Responses upstream (one scripted node:http
+# mock): text with usage, a tool round trip, reasoning (encrypted_content
+# unchanged on pass-through), previous_response_id, an unknown model's 404.
+# Needs node 20+ and, the first time, the npm registry.
+test-sdk-node: build
+	build/sdk-node-e2e/run.sh
 
 # make bench measures the gateway against the DESIGN §16 budget and writes
 # docs/benchmarks.md (BENCH_QUICK=1, or make bench-quick, finishes in a minute).
