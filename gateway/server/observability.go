@@ -46,7 +46,7 @@ func (s *Server) openRecords() error {
 	if err != nil {
 		return err
 	}
-	s.proxy.Store = rs
+	s.responses, s.proxy.Store = rs, rs
 	return nil
 }
 

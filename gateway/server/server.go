@@ -18,6 +18,7 @@ import (
 	"github.com/modelswitch/modelswitch/gateway/logs"
 	"github.com/modelswitch/modelswitch/gateway/metrics"
 	"github.com/modelswitch/modelswitch/gateway/proxy"
+	"github.com/modelswitch/modelswitch/gateway/responses"
 	"github.com/modelswitch/modelswitch/gateway/store"
 	"github.com/modelswitch/modelswitch/gateway/usage"
 	"github.com/modelswitch/modelswitch/gateway/watch"
@@ -64,6 +65,7 @@ type Server struct {
 	metrics       *metrics.Metrics
 	conversations *conversations.Writer
 	usage         *usage.Recorder
+	responses     *responses.Store
 	closeOnce     sync.Once
 	querier       *usage.Querier
 	stopStreams   chan struct{} // closed at shutdown: ends /api/logs/stream
@@ -200,7 +202,8 @@ func (s *Server) Run(ctx context.Context) error {
 
 	stopWatch := s.stopWatch
 	defer stopWatch()
-	stopPersist := s.persistDayCounts(ctx)
+	stopPersist := s.persistDayCounts()
+	stopPrune := s.pruneResponses()
 	var err error
 	for done := false; !done; {
 		select {
@@ -225,6 +228,7 @@ func (s *Server) Run(ctx context.Context) error {
 		}
 	}
 	stopPersist()
+	stopPrune()
 	s.closeRecords()
 	s.CloseIdle()
 	if errors.Is(err, http.ErrServerClosed) {
@@ -235,7 +239,7 @@ func (s *Server) Run(ctx context.Context) error {
 
 // persistDayCounts saves the daily counters every few seconds when they
 // changed, and once more when stopped.
-func (s *Server) persistDayCounts(ctx context.Context) (stop func()) {
+func (s *Server) persistDayCounts() (stop func()) {
 	if s.opts.DayCounts == nil {
 		return func() {}
 	}
@@ -244,26 +248,52 @@ func (s *Server) persistDayCounts(ctx context.Context) (stop func()) {
 			s.log.Error("saving daily limit counters", "err", err)
 		}
 	}
+	stopTicker := every(2*time.Second, save)
+	return func() {
+		stopTicker()
+		save()
+	}
+}
+
+// pruneResponses removes expired stored Responses every hour: Put prunes as
+// it goes, but a gateway nobody uses would keep what has expired until the
+// next request.
+func (s *Server) pruneResponses() (stop func()) {
+	if s.responses == nil {
+		return func() {}
+	}
+	return every(responsesPruneEvery, func() {
+		if _, err := s.responses.Prune(); err != nil {
+			s.log.Error("pruning stored responses", "err", err)
+		}
+	})
+}
+
+// responsesPruneEvery is how often pruneResponses runs (tests shorten it).
+var responsesPruneEvery = time.Hour
+
+// every calls fn every d on its own goroutine until stop is called; stop
+// returns once a call in progress has finished.
+func every(d time.Duration, fn func()) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		t := time.NewTicker(2 * time.Second)
+		t := time.NewTicker(d)
 		defer t.Stop()
 		for {
 			select {
 			case <-t.C:
-				save()
+				fn()
 			case <-done:
 				return
 			}
 		}
 	}()
-	return func() {
+	return sync.OnceFunc(func() {
 		close(done)
 		<-finished
-		save()
-	}
+	})
 }
 
 // Close drains the records of a server that was never Run (tests, tools);
