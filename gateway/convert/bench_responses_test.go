@@ -113,3 +113,63 @@ func BenchmarkR2CStreamText(b *testing.B) {
 		}
 	}
 }
+
+// The composed lanes (Responses ⇄ Anthropic through Chat, as the proxy runs
+// them): what the second converter adds to the pair above is the price of
+// composing instead of writing a Responses ⇄ Anthropic pair.
+func benchR2ARequest(b *testing.B, body []byte) {
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	opt := Options{UpstreamModel: "claude-sonnet-4-5"}
+	for b.Loop() {
+		chat, err := ResponsesToChatRequest(body, Options{UpstreamModel: opt.UpstreamModel})
+		if err == nil {
+			_, err = OpenAIToAnthropicRequest(chat, opt)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkR2ARequest1KB(b *testing.B) { benchR2ARequest(b, bodies.ResponsesSmall("m", true)) }
+
+func BenchmarkR2ARequest41KB(b *testing.B) { benchR2ARequest(b, bodies.Codex("m", true)) }
+
+func benchA2RRequest(b *testing.B, body []byte) {
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		chat, _, err := AnthropicToOpenAIRequest(body, benchOpt)
+		if err == nil {
+			_, err = ChatToResponsesRequest(chat, benchOpt)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkA2RRequest1KB(b *testing.B) { benchA2RRequest(b, bodies.AnthropicSmall("claude", false)) }
+
+func BenchmarkA2RRequest76KB(b *testing.B) { benchA2RRequest(b, bodies.ClaudeCode("claude", true)) }
+
+// One Anthropic text delta through the chained stream of a Responses client.
+func BenchmarkR2AStreamText(b *testing.B) {
+	s := Chain(NewOpenAIStream("m", true), NewResponsesStream(RespMeta{ID: "resp_1", Model: "m"}))
+	for _, ev := range [][2]string{
+		{"message_start", `{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[],"usage":{"input_tokens":3,"output_tokens":1}}}`},
+		{"content_block_start", `{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`},
+	} {
+		if _, err := s.Convert(ev[0], []byte(ev[1])); err != nil {
+			b.Fatal(err)
+		}
+	}
+	delta := []byte(`{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"hello"}}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Convert("content_block_delta", delta); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

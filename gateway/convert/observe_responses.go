@@ -144,6 +144,13 @@ func observeResponses(body []byte) Output {
 	if o2rUnmarshal(body, &r) != nil {
 		return Output{}
 	}
+	return ObserveResponsesObject(&r)
+}
+
+// ObserveResponsesObject is what ObserveResponse("responses", body) says of
+// the response body encodes: a converted lane has the object at hand and
+// need not decode what it has just encoded.
+func ObserveResponsesObject(r *RespResponse) Output {
 	o := o2rCollect(r.Output)
 	out := Output{Text: o.text.String() + o.refusal.String(), Thinking: o.reasoning(), ToolCalls: o.calls,
 		StopReason: o2rStopReason(r.Status, r.IncompleteDetails)}

@@ -148,3 +148,28 @@ func FuzzObserveResponses(f *testing.F) {
 		}
 	})
 }
+
+// TestObserveResponsesObjectMatchesBytes: what a converted lane records from
+// the object it built is what decoding the bytes it sent would record.
+func TestObserveResponsesObjectMatchesBytes(t *testing.T) {
+	files, _ := filepath.Glob("testdata/r2o_response/*.in.json")
+	if len(files) == 0 {
+		t.Fatal("no goldens")
+	}
+	for _, name := range append(files, "") {
+		body := benchOpenAIResponse
+		if name != "" {
+			var err error
+			if body, err = os.ReadFile(name); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out, resp, _, err := ChatToResponsesResponse(body, RespMeta{ID: "resp_1", Model: "m"})
+		if err != nil {
+			continue // error goldens
+		}
+		if got, want := ObserveResponsesObject(resp), observeResponses(out); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\n object %+v\n bytes  %+v", name, got, want)
+		}
+	}
+}

@@ -73,6 +73,13 @@ func ResponsesToChatRequest(body []byte, opt Options) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return ResponsesRequestToChat(req, opt)
+}
+
+// ResponsesRequestToChat is ResponsesToChatRequest for a request the caller
+// has parsed already (the proxy parses it once per exchange, for every
+// fallback attempt). req is only read.
+func ResponsesRequestToChat(req *RespRequest, opt Options) (_ []byte, err error) {
 	c := &r2oConv{opt: opt, names: newR2ONames(req.Tools), calls: map[string]*r2oMsg{}}
 	out := r2oChatRequest{Model: opt.UpstreamModel, Stream: req.Stream, MaxCompletionTokens: req.MaxOutputTokens,
 		Temperature: req.Temperature, TopP: req.TopP, User: req.User}

@@ -9,5 +9,13 @@
 // exchange runs on the handler's goroutine: cancelling is returning and closing
 // the upstream body, with no helper goroutines to drain.
 //
+// The three client protocols (Chat Completions, Anthropic Messages, the
+// Responses API) meet three upstream protocols; the lane for a pair is chosen
+// per attempt (lanes.go): pass-through for the same protocol, otherwise the
+// converters of package convert, two in a row for Responses ⇄ Anthropic.
+// Responses clients also get state (responses.go): previous_response_id is
+// expanded from the gateway's store, and what the gateway served is kept
+// unless the client said store: false.
+//
 // Every fallback attempt starts from the client's original body.
 package proxy

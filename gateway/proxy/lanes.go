@@ -61,11 +61,11 @@ func (ex *exchange) convertRequest(l lane, opt convert.Options) (body []byte, na
 		body, err = convert.OpenAIToAnthropicRequest(in, opt)
 	case responsesToOpenAI:
 		if err = ex.responsesOnly(); err == nil {
-			body, err = convert.ResponsesToChatRequest(in, opt)
+			body, err = convert.ResponsesRequestToChat(ex.rs.req, opt)
 		}
 	case responsesToAnthropic:
 		if err = ex.responsesOnly(); err == nil {
-			if body, err = convert.ResponsesToChatRequest(in, mid); err == nil {
+			if body, err = convert.ResponsesRequestToChat(ex.rs.req, mid); err == nil {
 				body, err = convert.OpenAIToAnthropicRequest(body, opt)
 			}
 		}
@@ -83,16 +83,19 @@ func (ex *exchange) convertRequest(l lane, opt convert.Options) (body []byte, na
 func (ex *exchange) convertResponse(out *outbound, b []byte) ([]byte, error) {
 	model := ex.in.model
 	var err error
+	if ex.rs != nil {
+		ex.rs.whole = nil // not an earlier attempt's
+	}
 	switch out.lane {
 	case anthropicToOpenAI:
 		b, _, err = convert.OpenAIToAnthropicResponse(b, out.names, model)
 	case openAIToAnthropic:
 		b, _, err = convert.AnthropicToOpenAIResponse(b, model)
 	case responsesToOpenAI:
-		b, _, _, err = convert.ChatToResponsesResponse(b, ex.respMeta())
+		b, ex.rs.whole, _, err = convert.ChatToResponsesResponse(b, ex.respMeta())
 	case responsesToAnthropic:
 		if b, _, err = convert.AnthropicToOpenAIResponse(b, model); err == nil {
-			b, _, _, err = convert.ChatToResponsesResponse(b, ex.respMeta())
+			b, ex.rs.whole, _, err = convert.ChatToResponsesResponse(b, ex.respMeta())
 		}
 	case openAIToResponses:
 		b, _, err = convert.ResponsesToChatResponse(b, model)

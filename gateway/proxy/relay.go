@@ -28,7 +28,11 @@ func (ex *exchange) relay() router.Outcome {
 		ex.w.WriteHeader(ex.resp.StatusCode)
 		_, _ = ex.w.Write(ex.body)
 		ex.trace.status = ex.resp.StatusCode
-		ex.trace.output = convert.ObserveResponse(ex.in.family.String(), ex.body)
+		if ex.rs != nil && ex.rs.whole != nil {
+			ex.trace.output = convert.ObserveResponsesObject(ex.rs.whole)
+		} else {
+			ex.trace.output = convert.ObserveResponse(ex.in.family.String(), ex.body)
+		}
 		return router.Success
 	}
 	defer ex.timer.release()

@@ -38,6 +38,7 @@ type respState struct {
 	req      *convert.RespRequest // decoded once, for converted lanes
 	parseErr error
 
+	whole      *convert.RespResponse    // converted whole answer: what the client got, for the records
 	stream     *convert.ResponsesStream // converted stream: holds the final response
 	final      []byte                   // pass-through stream: the terminal event's response object
 	upstreamID string                   // pass-through stream: the upstream's response id
