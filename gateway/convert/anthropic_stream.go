@@ -45,14 +45,9 @@ type AnthropicStream struct {
 	haveUsage             bool
 	outBytes              int
 
-	buf   o2aBuf // event data of the current Convert call
-	marks []o2aMark
-	chunk o2aChunk      // reused between chunks
-	dec   *json.Decoder // reads chunks from rd; unlike Unmarshal it reuses its state
-	rd    bytes.Reader
-	fed   int64 // bytes given to dec
-
-	slowDecode bool // tests: decode every chunk with encoding/json
+	buf    o2aBuf // event data of the current Convert call
+	marks  []o2aMark
+	chunks chatChunkReader
 }
 
 const o2aText, o2aThinking, o2aTool byte = 1, 2, 3  // block kinds
@@ -144,22 +139,9 @@ func (s *AnthropicStream) Convert(name string, data []byte) ([]Event, error) {
 		s.finishStream()
 		return s.flush(), nil
 	}
-	c := &s.chunk
-	c.reset()
-	if s.slowDecode || c.decodeFast(data) != nil { // see anthropic_stream_fast.go
-		c.reset()
-		if s.dec == nil {
-			s.dec, s.fed = json.NewDecoder(&s.rd), 0
-		}
-		s.rd.Reset(data)
-		s.fed += int64(len(data))
-		// A field of an unexpected type is skipped (UnmarshalTypeError), the rest kept.
-		err := s.dec.Decode(c)
-		s.rd.Reset(nil) // data is the caller's
-		if data[0] != '{' || s.dec.InputOffset() != s.fed || err != nil && !errors.As(err, new(*json.UnmarshalTypeError)) {
-			s.dec = nil
-			return nil, fmt.Errorf("upstream sent a chunk that is not one JSON object: %.200q", data)
-		}
+	c, err := s.chunks.read(data)
+	if err != nil {
+		return nil, err
 	}
 	if len(c.Error) > 0 && string(c.Error) != "null" {
 		var e struct{ Message string }
@@ -309,11 +291,11 @@ func (s *AnthropicStream) ensureStarted() {
 		return
 	}
 	s.started = true
-	id := string(s.chunk.ID) // msg_ + the upstream id if it is [A-Za-z0-9_-]{1,64}
+	id := string(s.chunks.chunk.ID) // msg_ + the upstream id if it is [A-Za-z0-9_-]{1,64}
 	if !validToolName(id) {
 		id = o2aRandomHex(12)
 	}
-	model, u := cmp.Or(string(s.chunk.Model), s.clientModel), Usage{Input: s.estimate}
+	model, u := cmp.Or(string(s.chunks.chunk.Model), s.clientModel), Usage{Input: s.estimate}
 	if s.haveUsage {
 		u = s.usage
 	}

@@ -173,3 +173,14 @@ func BenchmarkR2AStreamText(b *testing.B) {
 		}
 	}
 }
+
+// The observer on a Responses stream's text delta and on its completed
+// event (whose response echoes the request's tools).
+func BenchmarkObserverResponsesDelta(b *testing.B) {
+	o := NewObserver("responses")
+	delta := []byte(`{"type":"response.output_text.delta","sequence_number":4,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"hello"}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		o.Event("response.output_text.delta", delta)
+	}
+}

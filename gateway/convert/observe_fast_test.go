@@ -44,3 +44,48 @@ func TestObserverFastPath(t *testing.T) {
 		obsCheckDecode(t, []byte(s))
 	}
 }
+
+// obsRespCheckDecode holds the Responses observer's fast path to
+// encoding/json, as obsCheckDecode does the Anthropic one.
+func obsRespCheckDecode(t *testing.T, data []byte) {
+	t.Helper()
+	own := bytes.Clone(data)
+	var fast, slow obsRespEvent
+	if fast.decodeFast(own) != nil {
+		return
+	}
+	for i := range own {
+		own[i] = 'x' // the decoded event must not alias the caller's bytes
+	}
+	err := json.Unmarshal(data, &slow)
+	if err != nil || !reflect.DeepEqual(fast, slow) {
+		t.Fatalf("%s:\nfast path     %+v\nencoding/json %+v (%v)", data, fast, slow, err)
+	}
+}
+
+func TestObserverResponsesFastPath(t *testing.T) {
+	for i, s := range []string{
+		`{"type":"response.output_item.added","output_index":0,"item":{"id":"msg_1","type":"message","status":"in_progress","content":[{"type":"output_text","text":"x","annotations":[]}],"role":"assistant"}}`,
+		`{"type":"response.output_item.done","output_index":3,"item":{"type":"custom_tool_call","id":"ct","call_id":"c2","name":"apply_patch","input":"*** Begin"}}`,
+		`{"type":"response.completed","response":{"status":"completed","incomplete_details":null,"usage":{"input_tokens":9,"output_tokens":4,"output_tokens_details":{"reasoning_tokens":3},"total_tokens":13,"input_tokens_details":null}}}`,
+		`{"type":"response.output_text.delta","sequence_number":4,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"Hi \u00e9"}`,
+		`{"type":"response.output_text.done","output_index":0,"text":"Hi"}`,
+		`{"type":"response.function_call_arguments.done","output_index":2,"arguments":"{\"a\":1}"}`,
+		`{"type":"response.custom_tool_call_input.done","output_index":1,"input":null,"refusal":"no"}`,
+		`{"type":"response.output_item.added","output_index":1,"item":{"type":"function_call","id":"fc_1","call_id":"c","name":"f","arguments":""}}`,
+		`{"type":"response.content_part.added","part":{"type":"reasoning_text","text":""}}`,
+		`{"type":"response.completed","response":{"id":"r","status":"completed","tools":[{"type":"function","name":"f"}],"usage":{"input_tokens":5,"input_tokens_details":{"cached_tokens":2},"output_tokens":1}}}`,
+		`{"type":"response.incomplete","response":{"status":"incomplete","incomplete_details":{"reason":"max_output_tokens"},"usage":null}}`,
+		`{"type":"response.completed","response":null}`, `{"TYPE":"x","Output_Index":3}`, `{"output_index":1.5}`,
+		`{"type":"x","item":{"type":5}}`, `{"type":"x","item":null,"part":null}`, `{"delta":7}`, `{}`,
+		`{"type":"a","type":"b"}`, `{"response":{"status":"a","STATUS":"b"}}`,
+		`{"item":{"arguments":5}}`, `{"part":"text"}`, `{"response":{"usage":{"input_tokens":"1"}}}`,
+		`{"response":{"usage":{"input_tokens_details":{"cached_tokens":1.5}}}}`, `{"response":{"incomplete_details":{"reason":1}}}`,
+	} {
+		obsRespCheckDecode(t, []byte(s))
+		var e obsRespEvent
+		if i < 11 && e.decodeFast([]byte(s)) != nil {
+			t.Errorf("%s: not on the fast path", s)
+		}
+	}
+}

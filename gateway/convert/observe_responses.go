@@ -20,28 +20,51 @@ import (
 // response.completed's output is not decoded: the deltas and the items'
 // done events have said it already.
 type obsRespEvent struct {
-	Type        string    `json:"type"`
-	OutputIndex *int      `json:"output_index"`
-	Delta       string    `json:"delta"`
-	Text        *string   `json:"text"`    // output_text.done, reasoning_*.done
-	Refusal     *string   `json:"refusal"` // refusal.done
-	Arguments   *string   `json:"arguments"`
-	Input       *string   `json:"input"` // custom_tool_call_input.done
-	Item        *RespItem `json:"item"`
-	Part        *RespPart `json:"part"`
-	Response    *struct {
-		Status            string          `json:"status"`
-		IncompleteDetails *RespIncomplete `json:"incomplete_details"`
-		Usage             *RespUsage      `json:"usage"`
-	} `json:"response"`
+	Type        string           `json:"type"`
+	OutputIndex *int             `json:"output_index"`
+	Delta       string           `json:"delta"`
+	Text        *string          `json:"text"`    // output_text.done, reasoning_*.done
+	Refusal     *string          `json:"refusal"` // refusal.done
+	Arguments   *string          `json:"arguments"`
+	Input       *string          `json:"input"` // custom_tool_call_input.done
+	Item        *obsRespItem     `json:"item"`
+	Part        *obsRespPart     `json:"part"`
+	Response    *obsRespResponse `json:"response"`
+}
+
+// obsRespItem is what the observer reads of an event's item: a message's
+// content has been said by its deltas and done events, so only a call's
+// fields matter.
+type obsRespItem struct {
+	Type      string  `json:"type"`
+	ID        string  `json:"id"`
+	CallID    string  `json:"call_id"`
+	Name      string  `json:"name"`
+	Arguments *string `json:"arguments"`
+	Input     *string `json:"input"`
+}
+
+// obsRespPart is what the observer reads of an event's content part.
+type obsRespPart struct {
+	Type string `json:"type"`
+}
+
+// obsRespResponse is what the observer reads of an event's response object.
+type obsRespResponse struct {
+	Status            string          `json:"status"`
+	IncompleteDetails *RespIncomplete `json:"incomplete_details"`
+	Usage             *RespUsage      `json:"usage"`
 }
 
 // responses reads one Responses stream event (Event has checked it is an
 // object). Calls are keyed by output_index.
 func (o *Observer) responses(name string, data []byte) {
 	var e obsRespEvent
-	if !o.dec.decode(data, &e) {
-		return
+	if e.decodeFast(data) != nil {
+		e = obsRespEvent{}
+		if !o.dec.decode(data, &e) {
+			return
+		}
 	}
 	key := -1
 	if e.OutputIndex != nil {
@@ -115,7 +138,7 @@ func (o *Observer) respSeparate() {
 }
 
 // respOpen starts a call; arguments given with it are replaced by deltas.
-func (o *Observer) respOpen(key int, it *RespItem) {
+func (o *Observer) respOpen(key int, it *obsRespItem) {
 	args := cmp.Or(it.Arguments, it.Input)
 	o.calls = append(o.calls, obsCall{key: key, id: o2rCallID(it.CallID, it.ID), name: it.Name,
 		args: []byte(o2rDeref(args)), fresh: true})

@@ -140,6 +140,7 @@ func FuzzObserveResponses(f *testing.F) {
 					data = v
 				}
 			}
+			obsRespCheckDecode(t, data)
 			o.Event(name, data)
 		}
 		out := o.Output()

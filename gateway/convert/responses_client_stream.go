@@ -3,7 +3,6 @@ package convert
 import (
 	"bytes"
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -44,30 +43,7 @@ type ResponsesStream struct {
 	outBytes                       int
 	final                          *RespResponse
 	out                            []Event
-}
-
-// r2oChunk is what the converter reads of a chat.completion.chunk.
-type r2oChunk struct {
-	Error   json.RawMessage `json:"error"`
-	Usage   json.RawMessage `json:"usage"`
-	Choices []struct {
-		Index int `json:"index"`
-		Delta struct {
-			Content          string `json:"content"`
-			Refusal          string `json:"refusal"`
-			ReasoningContent string `json:"reasoning_content"`
-			Reasoning        string `json:"reasoning"`
-			ToolCalls        []struct {
-				Index    int    `json:"index"`
-				ID       string `json:"id"`
-				Function struct {
-					Name      string `json:"name"`
-					Arguments string `json:"arguments"`
-				} `json:"function"`
-			} `json:"tool_calls"`
-		} `json:"delta"`
-		FinishReason string `json:"finish_reason"`
-	} `json:"choices"`
+	chunks                         chatChunkReader
 }
 
 var _ StreamConverter = (*ResponsesStream)(nil)
@@ -116,10 +92,9 @@ func (s *ResponsesStream) Convert(name string, data []byte) ([]Event, error) {
 		s.finishStream()
 		return s.flush(), nil
 	}
-	var c r2oChunk
-	// A field of an unexpected type is skipped (UnmarshalTypeError), the rest kept.
-	if err := json.Unmarshal(data, &c); data[0] != '{' || err != nil && !errors.As(err, new(*json.UnmarshalTypeError)) {
-		return nil, fmt.Errorf("upstream sent a chunk that is not one JSON object: %.200q", data)
+	c, err := s.chunks.read(data)
+	if err != nil {
+		return nil, err
 	}
 	if len(c.Error) > 0 && string(c.Error) != "null" && len(c.Choices) == 0 {
 		return nil, r2oUpstreamError(c.Error)

@@ -1,0 +1,127 @@
+package convert
+
+import "github.com/modelswitch/modelswitch/gateway/jsonbody"
+
+// The fast path of the Responses stream observer: every event a Responses
+// client gets, pass-through or converted, is read for the records, and most
+// are deltas whose few flat fields can be read in place, like the Anthropic
+// observer's (observe_fast.go). Of the nested values only the fields the
+// observer keeps are read (a call item's, a part's type, the response's
+// status, incomplete_details and usage, not its echo of the request's
+// tools); anything unusual makes the whole event go to encoding/json. obsRespCheckDecode in
+// the tests holds this path to it.
+
+var (
+	obsRespEventFields    = []string{"type", "output_index", "delta", "text", "refusal", "arguments", "input", "item", "part", "response"}
+	obsRespResponseFields = []string{"status", "incomplete_details", "usage"}
+	obsRespItemFields     = []string{"type", "id", "call_id", "name", "arguments", "input"}
+	obsRespUsageFields    = []string{"input_tokens", "output_tokens", "total_tokens", "input_tokens_details", "output_tokens_details"}
+)
+
+// decodeFast fills e, which must be zero, from data; any error means "use
+// encoding/json" and leaves e to be zeroed again.
+func (e *obsRespEvent) decodeFast(data []byte) error {
+	if len(data) == 0 || data[0] != '{' || !areqScanned(data) {
+		return errAreqSlow
+	}
+	it := jsonbody.Members(data)
+	return oreqFields(&it, obsRespEventFields, func(f int, v []byte) error {
+		switch f {
+		case 0:
+			return areqSetString(&e.Type, v)
+		case 1:
+			return areqSetIntPtr(&e.OutputIndex, v)
+		case 2:
+			return areqSetString(&e.Delta, v)
+		case 3, 4, 5, 6:
+			return obsSetStringPtr([...]**string{&e.Text, &e.Refusal, &e.Arguments, &e.Input}[f-3], v)
+		case 7:
+			return obsDecodePtr(&e.Item, v, (*obsRespItem).decodeFast)
+		case 8:
+			return obsDecodePtr(&e.Part, v, (*obsRespPart).decodeFast)
+		}
+		if v[0] == 'n' {
+			e.Response = nil
+			return nil
+		}
+		if e.Response == nil {
+			e.Response = new(obsRespResponse)
+		}
+		r := e.Response
+		return oreqObjectFast(v, obsRespResponseFields, func(f int, v []byte) error {
+			switch f {
+			case 0:
+				return areqSetString(&r.Status, v)
+			case 1:
+				return obsDecodePtr(&r.IncompleteDetails, v, respIncompleteDecodeFast)
+			}
+			return obsDecodePtr(&r.Usage, v, respUsageDecodeFast)
+		})
+	})
+}
+
+// obsSetStringPtr sets *dst as encoding/json sets a *string: nil for null.
+func obsSetStringPtr(dst **string, v []byte) error {
+	if v[0] == 'n' {
+		*dst = nil
+		return nil
+	}
+	var s string
+	if err := areqSetString(&s, v); err != nil {
+		return err
+	}
+	*dst = &s
+	return nil
+}
+
+func (it *obsRespItem) decodeFast(v []byte) error {
+	return oreqObjectFast(v, obsRespItemFields, func(f int, v []byte) error {
+		if f >= 4 {
+			return obsSetStringPtr([...]**string{&it.Arguments, &it.Input}[f-4], v)
+		}
+		return areqSetString([...]*string{&it.Type, &it.ID, &it.CallID, &it.Name}[f], v)
+	})
+}
+
+func (p *obsRespPart) decodeFast(v []byte) error {
+	return oreqObjectFast(v, obsRespItemFields[:1], func(_ int, v []byte) error {
+		return areqSetString(&p.Type, v)
+	})
+}
+
+func respIncompleteDecodeFast(d *RespIncomplete, v []byte) error {
+	return oreqObjectFast(v, []string{"reason"}, func(_ int, v []byte) error {
+		return areqSetString(&d.Reason, v)
+	})
+}
+
+func respUsageDecodeFast(u *RespUsage, v []byte) error {
+	return oreqObjectFast(v, obsRespUsageFields, func(f int, v []byte) error {
+		switch f {
+		case 3:
+			return oreqObjectFast(v, []string{"cached_tokens"}, func(_ int, v []byte) error {
+				return areqSetInt(&u.InputTokensDetails.CachedTokens, v)
+			})
+		case 4:
+			return oreqObjectFast(v, []string{"reasoning_tokens"}, func(_ int, v []byte) error {
+				return areqSetInt(&u.OutputTokensDetails.ReasoningTokens, v)
+			})
+		}
+		return areqSetInt([...]*int{&u.InputTokens, &u.OutputTokens, &u.TotalTokens}[f], v)
+	})
+}
+
+// obsDecodePtr decodes v into a fresh *T with decode (nil for null), as
+// encoding/json fills a pointer field.
+func obsDecodePtr[T any](dst **T, v []byte, decode func(*T, []byte) error) error {
+	if v[0] == 'n' {
+		*dst = nil
+		return nil
+	}
+	x := new(T)
+	if err := decode(x, v); err != nil {
+		return err
+	}
+	*dst = x
+	return nil
+}
