@@ -43,6 +43,7 @@ func FuzzChatStreamFromResponses(f *testing.F) {
 			if !ok {
 				name, data = nil, line
 			}
+			o2rCheckEventDecode(t, bytes.TrimSpace(data))
 			evs, err := s.Convert(string(name), data)
 			if err != nil {
 				out, failed = append(out, s.Fail(err.Error())...), true
@@ -60,6 +61,40 @@ func FuzzChatStreamFromResponses(f *testing.F) {
 			}
 		}
 	})
+}
+
+// o2rCheckEventDecode holds RespEvent's fast path to o2rUnmarshal.
+func o2rCheckEventDecode(t *testing.T, data []byte) {
+	t.Helper()
+	own := bytes.Clone(data)
+	var fast, slow RespEvent
+	if fast.decodeFast(own) != nil {
+		return
+	}
+	for i := range own {
+		own[i] = 'x' // the decoded event must not alias the caller's bytes
+	}
+	err := o2rUnmarshal(data, &slow)
+	if err != nil || !reflect.DeepEqual(fast, slow) {
+		t.Fatalf("%s:\nfast path %+v\nstd       %+v (%v)", data, fast, slow, err)
+	}
+}
+
+func TestRespEventFastPath(t *testing.T) {
+	for i, s := range []string{
+		`{"type":"response.output_text.delta","sequence_number":4,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"Hi \u00e9","logprobs":[],"obfuscation":"x"}`,
+		`{"type":"response.function_call_arguments.done","item_id":"fc","output_index":2,"arguments":"{\"a\":1}"}`,
+		`{"type":"response.reasoning_summary_text.delta","item_id":"rs","output_index":0,"summary_index":1,"delta":"t"}`,
+		`{"type":"response.output_text.done","text":null,"output_index":null}`,
+		`{"type":"response.output_item.added","item":{"type":"function_call"}}`, `{"type":"error","message":"m"}`,
+		`{"TYPE":"x","Delta":"d"}`, `{"delta":7}`, `{"output_index":1.5}`, `{"type":"a","type":"b"}`, `{}`, `[]`, `{"a":`,
+	} {
+		o2rCheckEventDecode(t, []byte(s))
+		var e RespEvent
+		if i < 4 && e.decodeFast([]byte(s)) != nil {
+			t.Errorf("%s: not on the fast path", s)
+		}
+	}
 }
 
 // TestChatStreamFromResponsesChain runs the anthropicToResponses lane's
