@@ -17,30 +17,48 @@ import (
 	"github.com/modelswitch/modelswitch/gateway/jsonbody"
 )
 
-// oreqIn holds the OpenAI chat request fields that are converted; every other
-// field is dropped (Anthropic rejects unknown fields): logprobs, top_logprobs,
-// logit_bias, presence_penalty, frequency_penalty, seed, stream_options, store,
-// service_tier, modalities, audio, prediction, metadata (OpenAI's), verbosity,
-// web_search_options, prompt_cache_key, function "strict", message names.
+// oreqIn holds the Chat Completions request fields that a converter reads:
+// OpenAIToAnthropicRequest and ChatToResponsesRequest, each of which says
+// which it drops (Anthropic rejects unknown fields, so everything else is
+// dropped there: logprobs, top_logprobs, logit_bias, presence_penalty,
+// frequency_penalty, seed, stream_options, store, metadata, prediction,
+// web_search_options, message names).
 type oreqIn struct {
-	Messages            json.RawMessage       `json:"messages"`
-	Stream              bool                  `json:"stream"`
-	MaxTokens           json.RawMessage       `json:"max_tokens"`
-	MaxCompletionTokens json.RawMessage       `json:"max_completion_tokens"`
-	Temperature         *float64              `json:"temperature"`
-	TopP                *float64              `json:"top_p"`
-	TopK                *int                  `json:"top_k"`
-	Stop                json.RawMessage       `json:"stop"`
-	User                string                `json:"user"`
-	SafetyIdentifier    string                `json:"safety_identifier"`
-	Tools               []oreqInTool          `json:"tools"`
-	ToolChoice          json.RawMessage       `json:"tool_choice"`
-	ParallelToolCalls   *bool                 `json:"parallel_tool_calls"`
-	N                   *float64              `json:"n"`
-	ResponseFormat      struct{ Type string } `json:"response_format"`
-	ReasoningEffort     string                `json:"reasoning_effort"`
-	Functions           json.RawMessage       `json:"functions"`
-	FunctionCall        json.RawMessage       `json:"function_call"`
+	Messages            json.RawMessage    `json:"messages"`
+	Stream              bool               `json:"stream"`
+	MaxTokens           json.RawMessage    `json:"max_tokens"`
+	MaxCompletionTokens json.RawMessage    `json:"max_completion_tokens"`
+	Temperature         *float64           `json:"temperature"`
+	TopP                *float64           `json:"top_p"`
+	TopK                *int               `json:"top_k"`
+	Stop                json.RawMessage    `json:"stop"`
+	User                string             `json:"user"`
+	SafetyIdentifier    string             `json:"safety_identifier"`
+	Tools               []oreqInTool       `json:"tools"`
+	ToolChoice          json.RawMessage    `json:"tool_choice"`
+	ParallelToolCalls   *bool              `json:"parallel_tool_calls"`
+	N                   *float64           `json:"n"`
+	ResponseFormat      oreqResponseFormat `json:"response_format"`
+	ReasoningEffort     string             `json:"reasoning_effort"`
+	Functions           json.RawMessage    `json:"functions"`
+	FunctionCall        json.RawMessage    `json:"function_call"`
+	PromptCacheKey      string             `json:"prompt_cache_key"`
+	ServiceTier         string             `json:"service_tier"`
+	Verbosity           string             `json:"verbosity"`
+	Audio               json.RawMessage    `json:"audio"`
+	Modalities          []string           `json:"modalities"`
+}
+
+type oreqResponseFormat struct {
+	Type       string            `json:"type"`
+	JSONSchema *oreqFormatSchema `json:"json_schema"`
+}
+
+type oreqFormatSchema struct {
+	Name        string          `json:"name"`
+	Description string          `json:"description"`
+	Schema      json.RawMessage `json:"schema"`
+	Strict      *bool           `json:"strict"`
 }
 
 type oreqInTool struct {
@@ -51,6 +69,7 @@ type oreqInTool struct {
 type oreqInFunction struct {
 	Name, Description string
 	Parameters        json.RawMessage
+	Strict            *bool
 }
 
 type oreqInMsg struct {
@@ -60,6 +79,7 @@ type oreqInMsg struct {
 	ToolCalls    []oreqInCall    `json:"tool_calls"`
 	ToolCallID   string          `json:"tool_call_id"`
 	FunctionCall json.RawMessage `json:"function_call"`
+	Audio        json.RawMessage `json:"audio"`
 }
 
 type oreqInCall struct {
@@ -79,11 +99,12 @@ type oreqFastDecoder interface {
 
 // The JSON names of the fields each decoder reads, in the order of its switch.
 var (
-	oreqInFields   = []string{"messages", "stream", "max_tokens", "max_completion_tokens", "temperature", "top_p", "top_k", "stop", "user", "safety_identifier", "tools", "tool_choice", "parallel_tool_calls", "n", "response_format", "reasoning_effort", "functions", "function_call"}
-	oreqTypeField  = []string{"type"}
+	oreqInFields   = []string{"messages", "stream", "max_tokens", "max_completion_tokens", "temperature", "top_p", "top_k", "stop", "user", "safety_identifier", "tools", "tool_choice", "parallel_tool_calls", "n", "response_format", "reasoning_effort", "functions", "function_call", "prompt_cache_key", "service_tier", "verbosity", "audio", "modalities"}
 	oreqToolFields = []string{"type", "function"}
-	oreqFuncFields = []string{"name", "description", "parameters"}
-	oreqMsgFields  = []string{"role", "content", "refusal", "tool_calls", "tool_call_id", "function_call"}
+	oreqFuncFields = []string{"name", "description", "parameters", "strict"}
+	oreqMsgFields  = []string{"role", "content", "refusal", "tool_calls", "tool_call_id", "function_call", "audio"}
+	oreqFmtFields  = []string{"type", "json_schema"}
+	oreqSchemaKeys = []string{"name", "description", "schema", "strict"}
 	oreqCallFields = []string{"id", "type", "function"}
 	oreqArgFields  = []string{"name", "arguments"}
 	oreqPartFields = []string{"type", "text", "refusal", "image_url"}
@@ -129,18 +150,74 @@ func (in *oreqIn) decodeFast(body []byte) error {
 		case 13:
 			return areqSetFloatPtr(&in.N, v)
 		case 14:
-			return oreqObjectFast(v, oreqTypeField, func(_ int, v []byte) error {
-				return areqSetString(&in.ResponseFormat.Type, v)
-			})
+			return in.ResponseFormat.decodeFast(v)
 		case 15:
 			return areqSetString(&in.ReasoningEffort, v)
 		case 16:
 			in.Functions = v
 		case 17:
 			in.FunctionCall = v
+		case 18, 19, 20:
+			return areqSetString([...]*string{&in.PromptCacheKey, &in.ServiceTier, &in.Verbosity}[f-18], v)
+		case 21:
+			in.Audio = v
+		case 22:
+			return oreqSetStrings(&in.Modalities, v)
 		}
 		return nil
 	})
+}
+
+func (rf *oreqResponseFormat) decodeFast(v []byte) error {
+	return oreqObjectFast(v, oreqFmtFields, func(f int, v []byte) error {
+		if f == 0 {
+			return areqSetString(&rf.Type, v)
+		}
+		if v[0] == 'n' {
+			rf.JSONSchema = nil
+			return nil
+		}
+		if rf.JSONSchema == nil {
+			rf.JSONSchema = &oreqFormatSchema{}
+		}
+		js := rf.JSONSchema
+		return oreqObjectFast(v, oreqSchemaKeys, func(f int, v []byte) error {
+			switch f {
+			case 0, 1:
+				return areqSetString([...]*string{&js.Name, &js.Description}[f], v)
+			case 2:
+				js.Schema = v
+				return nil
+			}
+			return oreqSetBoolPtr(&js.Strict, v)
+		})
+	})
+}
+
+// oreqSetStrings is json.Unmarshal of an array of strings into a []string
+// (null leaves it, null elements are "").
+func oreqSetStrings(dst *[]string, v []byte) error {
+	switch v[0] {
+	case 'n':
+		return nil
+	case '[':
+	default:
+		return errAreqSlow
+	}
+	out := []string{}
+	it := jsonbody.Elements(v)
+	for {
+		e, ok := it.NextElement()
+		if !ok {
+			*dst = out
+			return nil
+		}
+		var s string
+		if err := areqSetString(&s, e); err != nil {
+			return err
+		}
+		out = append(out, s)
+	}
 }
 
 func (in *oreqIn) decodeTools(v []byte) error {
@@ -164,6 +241,8 @@ func (in *oreqIn) decodeTools(v []byte) error {
 					return areqSetString(&t.Function.Name, v)
 				case 1:
 					return areqSetString(&t.Function.Description, v)
+				case 3:
+					return oreqSetBoolPtr(&t.Function.Strict, v)
 				}
 				t.Function.Parameters = v
 				return nil
@@ -187,6 +266,8 @@ func (m *oreqInMsg) decodeFast(raw []byte) error {
 			return areqSetString(&m.ToolCallID, v)
 		case 5:
 			m.FunctionCall = v
+		case 6:
+			m.Audio = v
 		}
 		return nil
 	})

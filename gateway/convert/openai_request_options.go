@@ -14,6 +14,18 @@ import (
 )
 
 func oreqMaxTokens(in oreqIn, opt Options) (int, error) {
+	if n, given, err := oreqMaxTokensGiven(in); given || err != nil {
+		return n, err
+	}
+	if opt.DefaultMaxTokens > 0 {
+		return opt.DefaultMaxTokens, nil
+	}
+	return defaultAnthropicMaxTokens, nil
+}
+
+// oreqMaxTokensGiven reads max_completion_tokens, else max_tokens, when the
+// request gives one.
+func oreqMaxTokensGiven(in oreqIn) (n int, given bool, err error) {
 	names := [2]string{"max_completion_tokens", "max_tokens"}
 	for i, raw := range [2]json.RawMessage{in.MaxCompletionTokens, in.MaxTokens} {
 		if oreqNull(raw) {
@@ -23,14 +35,11 @@ func oreqMaxTokens(in oreqIn, opt Options) (int, error) {
 		// that ParseFloat takes is accepted.
 		v, err := strconv.ParseFloat(string(raw), 64)
 		if raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') || err != nil || v < 1 || v > math.MaxInt32 || v != math.Trunc(v) {
-			return 0, badRequest("%s must be a positive integer", names[i])
+			return 0, true, badRequest("%s must be a positive integer", names[i])
 		}
-		return int(v), nil
+		return int(v), true, nil
 	}
-	if opt.DefaultMaxTokens > 0 {
-		return opt.DefaultMaxTokens, nil
-	}
-	return defaultAnthropicMaxTokens, nil
+	return 0, false, nil
 }
 
 // oreqStop reads stop (a string or an array of strings); empty ones are dropped.

@@ -5,56 +5,35 @@ package convert
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
+
+	"github.com/modelswitch/modelswitch/gateway/jsonbody"
 )
 
-type o2rChatMsg struct {
-	Role         string          `json:"role"`
-	Content      json.RawMessage `json:"content"`
-	Refusal      string          `json:"refusal"`
-	ToolCalls    []o2rChatCall   `json:"tool_calls"`
-	ToolCallID   string          `json:"tool_call_id"`
-	FunctionCall json.RawMessage `json:"function_call"`
-	Audio        json.RawMessage `json:"audio"`
-}
-
-type o2rChatCall struct {
-	ID       string `json:"id"`
-	Type     string `json:"type"`
-	Function struct {
-		Name      string `json:"name"`
-		Arguments string `json:"arguments"`
-	} `json:"function"`
-}
-
-type o2rChatPart struct {
-	Type     string          `json:"type"`
-	Text     string          `json:"text"`
-	Refusal  string          `json:"refusal"`
-	ImageURL json.RawMessage `json:"image_url"`
-}
-
 // o2rMessages fills req.Instructions and req.Input from the Chat messages.
-func o2rMessages(req *RespRequest, raw json.RawMessage) error {
-	var list []json.RawMessage
-	if oreqNull(raw) || raw[0] != '[' || json.Unmarshal(raw, &list) != nil {
+// raw is valid JSON, so it is walked in place; fast picks the decoder.
+func o2rMessages(req *RespRequest, raw json.RawMessage, fast bool) error {
+	if oreqNull(raw) || raw[0] != '[' {
 		return badRequest("messages must be an array")
 	}
 	var system []string
 	items := []RespItem{}
 	leading := true // still before the first non-system message
-	for i, rm := range list {
-		loc := o2rLoc("messages[%d]", i)
-		var m o2rChatMsg
-		if oreqNull(rm) || rm[0] != '{' {
-			return badRequest("%s must be an object", loc)
+	it := jsonbody.Elements(raw)
+	for i := 0; ; i++ {
+		rm, ok := it.NextElement()
+		if !ok {
+			break
 		}
-		if err := json.Unmarshal(rm, &m); err != nil {
-			return oreqJSONError(loc, err)
+		loc := areqPath(func() string { return fmt.Sprintf("messages[%d]", i) }) // built on error only
+		var m oreqInMsg
+		if err := oreqObject(rm, loc, &m, fast); err != nil {
+			return err
 		}
 		switch m.Role {
 		case "system", "developer":
-			text, err := o2rPlainText(m.Content, loc, m.Role)
+			text, err := o2rPlainText(m.Content, loc, m.Role, fast)
 			if err != nil {
 				return err
 			}
@@ -65,7 +44,7 @@ func o2rMessages(req *RespRequest, raw json.RawMessage) error {
 			}
 			continue
 		case "user":
-			parts, err := o2rUserParts(m.Content, loc)
+			parts, err := o2rUserParts(m.Content, loc, fast)
 			if err != nil {
 				return err
 			}
@@ -73,24 +52,24 @@ func o2rMessages(req *RespRequest, raw json.RawMessage) error {
 				items = append(items, o2rMessage("user", parts...))
 			}
 		case "assistant":
-			more, err := o2rAssistant(m, loc)
+			more, err := o2rAssistant(&m, loc, fast)
 			if err != nil {
 				return err
 			}
 			items = append(items, more...)
 		case "tool":
 			if m.ToolCallID == "" {
-				return badRequest("%s: tool message has no tool_call_id", loc)
+				return badRequest("%s: tool message has no tool_call_id", loc())
 			}
-			text, err := o2rPlainText(m.Content, loc, m.Role)
+			text, err := o2rPlainText(m.Content, loc, m.Role, fast)
 			if err != nil {
 				return err
 			}
 			items = append(items, RespItem{Type: "function_call_output", CallID: m.ToolCallID, Output: o2rRaw(text)})
 		case "function":
-			return badRequest("%s: the legacy function role is not supported; use tool messages", loc)
+			return badRequest("%s: the legacy function role is not supported; use tool messages", loc())
 		default:
-			return badRequest("%s: unknown role %q", loc, m.Role)
+			return badRequest("%s: unknown role %q", loc(), m.Role)
 		}
 		leading = false
 	}
@@ -112,47 +91,41 @@ func o2rMessage(role string, parts ...RespPart) RespItem {
 }
 
 // o2rParts decodes a content array's parts; raw starts with '['.
-func o2rParts(raw json.RawMessage, loc string) ([]o2rChatPart, error) {
-	var elems []json.RawMessage
-	if err := json.Unmarshal(raw, &elems); err != nil {
-		return nil, badRequest("%s.content must be a string or an array of content parts", loc)
-	}
-	parts := make([]o2rChatPart, len(elems))
-	for j, e := range elems {
-		ploc := o2rLoc("%s.content[%d]", loc, j)
-		if oreqNull(e) || e[0] != '{' {
-			return nil, badRequest("%s must be an object", ploc)
+func o2rParts(raw json.RawMessage, loc areqPath, fast bool) ([]oreqInPart, error) {
+	var parts []oreqInPart
+	it := jsonbody.Elements(raw)
+	for j := 0; ; j++ {
+		e, ok := it.NextElement()
+		if !ok {
+			return parts, nil
 		}
-		if err := json.Unmarshal(e, &parts[j]); err != nil {
-			return nil, oreqJSONError(ploc, err)
+		parts = append(parts, oreqInPart{})
+		ploc := areqPath(func() string { return fmt.Sprintf("%s.content[%d]", loc(), j) })
+		if err := oreqObject(e, ploc, &parts[j], fast); err != nil {
+			return nil, err
 		}
 	}
-	return parts, nil
 }
 
 // o2rPlainText is the text of a system, developer or tool message: a string
 // or text parts, joined with "\n\n".
-func o2rPlainText(raw json.RawMessage, loc, role string) (string, error) {
+func o2rPlainText(raw json.RawMessage, loc areqPath, role string, fast bool) (string, error) {
 	switch {
 	case oreqNull(raw):
 		return "", nil
 	case raw[0] == '"':
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", oreqJSONError(loc, err)
-		}
-		return s, nil
+		return jsonbody.Unquote(raw), nil // the whole body was valid JSON
 	case raw[0] != '[':
-		return "", badRequest("%s.content must be a string or an array of content parts", loc)
+		return "", badRequest("%s.content must be a string or an array of content parts", loc())
 	}
-	parts, err := o2rParts(raw, loc)
+	parts, err := o2rParts(raw, loc, fast)
 	if err != nil {
 		return "", err
 	}
 	texts := make([]string, 0, len(parts))
 	for j, p := range parts {
 		if p.Type != "text" {
-			return "", badRequest("%s.content[%d]: content part type %q is not supported in a %s message", loc, j, p.Type, role)
+			return "", badRequest("%s.content[%d]: content part type %q is not supported in a %s message", loc(), j, p.Type, role)
 		}
 		texts = append(texts, p.Text)
 	}
@@ -161,23 +134,23 @@ func o2rPlainText(raw json.RawMessage, loc, role string) (string, error) {
 
 // o2rUserParts converts a user message's content to input_text and
 // input_image parts.
-func o2rUserParts(raw json.RawMessage, loc string) ([]RespPart, error) {
+func o2rUserParts(raw json.RawMessage, loc areqPath, fast bool) ([]RespPart, error) {
 	switch {
 	case oreqNull(raw):
 		return nil, nil
 	case raw[0] == '"':
-		text, err := o2rPlainText(raw, loc, "user")
+		text, err := o2rPlainText(raw, loc, "user", fast)
 		return []RespPart{{Type: "input_text", Text: text}}, err
 	case raw[0] != '[':
-		return nil, badRequest("%s.content must be a string or an array of content parts", loc)
+		return nil, badRequest("%s.content must be a string or an array of content parts", loc())
 	}
-	parts, err := o2rParts(raw, loc)
+	parts, err := o2rParts(raw, loc, fast)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]RespPart, 0, len(parts))
 	for j, p := range parts {
-		ploc := o2rLoc("%s.content[%d]", loc, j)
+		ploc := fmt.Sprintf("%s.content[%d]", loc(), j)
 		switch p.Type {
 		case "text":
 			out = append(out, RespPart{Type: "input_text", Text: p.Text})
@@ -213,24 +186,20 @@ func o2rImage(raw json.RawMessage, loc string) (RespPart, error) {
 
 // o2rAssistant converts an assistant message: its text (and refusal, as
 // text: it is what the model said) as one message item, then its tool calls.
-func o2rAssistant(m o2rChatMsg, loc string) ([]RespItem, error) {
+func o2rAssistant(m *oreqInMsg, loc areqPath, fast bool) ([]RespItem, error) {
 	if !oreqNull(m.FunctionCall) {
-		return nil, badRequest("%s: legacy function_call is not supported; use tool_calls", loc)
+		return nil, badRequest("%s: legacy function_call is not supported; use tool_calls", loc())
 	}
 	if !oreqNull(m.Audio) {
-		return nil, badRequest("%s: assistant audio is not supported by Responses upstreams", loc)
+		return nil, badRequest("%s: assistant audio is not supported by Responses upstreams", loc())
 	}
 	var texts []string
 	switch {
 	case oreqNull(m.Content):
 	case m.Content[0] == '"':
-		text, err := o2rPlainText(m.Content, loc, m.Role)
-		if err != nil {
-			return nil, err
-		}
-		texts = append(texts, text)
+		texts = append(texts, jsonbody.Unquote(m.Content))
 	case m.Content[0] == '[':
-		parts, err := o2rParts(m.Content, loc)
+		parts, err := o2rParts(m.Content, loc, fast)
 		if err != nil {
 			return nil, err
 		}
@@ -241,11 +210,11 @@ func o2rAssistant(m o2rChatMsg, loc string) ([]RespItem, error) {
 			case "refusal":
 				texts = append(texts, p.Refusal)
 			default:
-				return nil, badRequest("%s.content[%d]: content part type %q is not supported in an assistant message", loc, j, p.Type)
+				return nil, badRequest("%s.content[%d]: content part type %q is not supported in an assistant message", loc(), j, p.Type)
 			}
 		}
 	default:
-		return nil, badRequest("%s.content must be a string or an array of content parts", loc)
+		return nil, badRequest("%s.content must be a string or an array of content parts", loc())
 	}
 	texts = append(texts, m.Refusal)
 	var items []RespItem
@@ -255,12 +224,12 @@ func o2rAssistant(m o2rChatMsg, loc string) ([]RespItem, error) {
 			Annotations: json.RawMessage("[]")}))
 	}
 	for j, tc := range m.ToolCalls {
-		cloc := o2rLoc("%s.tool_calls[%d]", loc, j)
+		cloc := areqPath(func() string { return fmt.Sprintf("%s.tool_calls[%d]", loc(), j) })
 		if tc.Type != "" && tc.Type != "function" {
-			return nil, badRequest("%s: tool call type %q is not supported by Responses upstreams", cloc, tc.Type)
+			return nil, badRequest("%s: tool call type %q is not supported by Responses upstreams", cloc(), tc.Type)
 		}
 		if tc.ID == "" || tc.Function.Name == "" {
-			return nil, badRequest("%s: a tool call needs an id and a function name", cloc)
+			return nil, badRequest("%s: a tool call needs an id and a function name", cloc())
 		}
 		args := tc.Function.Arguments
 		if strings.TrimSpace(args) == "" {

@@ -3,60 +3,8 @@ package convert
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
-	"math"
 	"strings"
 )
-
-// o2rChatRequest holds the Chat Completions request fields that are
-// converted; the others are dropped, as Responses has no equivalent or the
-// gateway is stateless toward the upstream: stop, seed, logprobs,
-// top_logprobs, logit_bias, presence_penalty, frequency_penalty,
-// stream_options, store, metadata, prediction, web_search_options and
-// message names.
-type o2rChatRequest struct {
-	Messages            json.RawMessage    `json:"messages"`
-	Stream              bool               `json:"stream"`
-	MaxTokens           *float64           `json:"max_tokens"`
-	MaxCompletionTokens *float64           `json:"max_completion_tokens"`
-	Temperature         *float64           `json:"temperature"`
-	TopP                *float64           `json:"top_p"`
-	User                string             `json:"user"`
-	SafetyIdentifier    string             `json:"safety_identifier"`
-	PromptCacheKey      string             `json:"prompt_cache_key"`
-	ServiceTier         string             `json:"service_tier"`
-	Verbosity           string             `json:"verbosity"`
-	Tools               []o2rChatTool      `json:"tools"`
-	ToolChoice          json.RawMessage    `json:"tool_choice"`
-	ParallelToolCalls   *bool              `json:"parallel_tool_calls"`
-	N                   *float64           `json:"n"`
-	ResponseFormat      *o2rResponseFormat `json:"response_format"`
-	ReasoningEffort     string             `json:"reasoning_effort"`
-	Functions           json.RawMessage    `json:"functions"`
-	FunctionCall        json.RawMessage    `json:"function_call"`
-	Audio               json.RawMessage    `json:"audio"`
-	Modalities          []string           `json:"modalities"`
-}
-
-type o2rChatTool struct {
-	Type     string `json:"type"`
-	Function *struct {
-		Name        string          `json:"name"`
-		Description string          `json:"description"`
-		Parameters  json.RawMessage `json:"parameters"`
-		Strict      *bool           `json:"strict"`
-	} `json:"function"`
-}
-
-type o2rResponseFormat struct {
-	Type       string `json:"type"`
-	JSONSchema *struct {
-		Name        string          `json:"name"`
-		Description string          `json:"description"`
-		Schema      json.RawMessage `json:"schema"`
-		Strict      *bool           `json:"strict"`
-	} `json:"json_schema"`
-}
 
 // o2rEmptyParameters stands in for a function without parameters: Responses
 // requires the field (pitfall 25).
@@ -87,14 +35,35 @@ const o2rMinOutputTokens = 16
 //     to 16 (OpenAI's minimum);
 //   - stop is dropped (Responses has no stop sequences), and so are
 //     stream_options (a Responses stream always ends with its usage) and the
-//     fields listed at o2rChatRequest; tool_choice and parallel_tool_calls
-//     are dropped without tools;
+//     fields logprobs, top_logprobs, logit_bias, presence_penalty,
+//     frequency_penalty, seed, top_k, store, metadata, prediction,
+//     web_search_options and message names; tool_choice and
+//     parallel_tool_calls are dropped without tools;
 //   - n > 1, legacy functions, audio, file and other non-text, non-image
 //     parts, and non-function tools are refused with a RequestError naming
 //     the location.
+//
+// As OpenAIToAnthropicRequest, it decodes the body in place first and goes
+// through encoding/json for what that path does not take, and every error.
 func ChatToResponsesRequest(body []byte, opt Options) ([]byte, error) {
-	var in o2rChatRequest
-	if err := json.Unmarshal(body, &in); err != nil {
+	req, err := o2rBuild(body, opt, true)
+	if err != nil {
+		req, err = o2rBuild(body, opt, false)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return arespMarshal(req)
+}
+
+// o2rBuild decodes (in place when fast is set) and converts the request.
+func o2rBuild(body []byte, opt Options, fast bool) (*RespRequest, error) {
+	var in oreqIn
+	if fast {
+		if err := in.decodeFast(body); err != nil {
+			return nil, err
+		}
+	} else if err := json.Unmarshal(body, &in); err != nil {
 		return nil, oreqJSONError("", err)
 	}
 	switch {
@@ -105,17 +74,19 @@ func ChatToResponsesRequest(body []byte, opt Options) ([]byte, error) {
 	case !oreqNull(in.Audio) || o2rHas(in.Modalities, "audio"):
 		return nil, badRequest("audio output is not supported by Responses upstreams")
 	}
-	req := RespRequest{Model: opt.UpstreamModel, Stream: in.Stream, Temperature: in.Temperature, TopP: in.TopP,
+	req := &RespRequest{Model: opt.UpstreamModel, Stream: in.Stream, Temperature: in.Temperature, TopP: in.TopP,
 		Store: new(false), User: in.User, SafetyIdentifier: in.SafetyIdentifier,
 		PromptCacheKey: in.PromptCacheKey, ServiceTier: in.ServiceTier}
-	if err := o2rMessages(&req, in.Messages); err != nil {
+	if err := o2rMessages(req, in.Messages, fast); err != nil {
 		return nil, err
 	}
-	var err error
-	if req.MaxOutputTokens, err = o2rMaxTokens(in); err != nil {
+	if n, given, err := oreqMaxTokensGiven(in); err != nil {
 		return nil, err
+	} else if given {
+		req.MaxOutputTokens = new(max(n, o2rMinOutputTokens))
 	}
-	if err = o2rTools(&req, in); err != nil {
+	err := o2rTools(req, in)
+	if err != nil {
 		return nil, err
 	}
 	if req.Text, err = o2rTextFormat(in.ResponseFormat); err != nil {
@@ -132,7 +103,7 @@ func ChatToResponsesRequest(body []byte, opt Options) ([]byte, error) {
 		// organisations, and a Chat client did not ask for reasoning text.
 		req.Reasoning = &RespReasoning{Effort: in.ReasoningEffort}
 	}
-	return arespMarshal(req)
+	return req, nil
 }
 
 func o2rHas(list []string, s string) bool {
@@ -144,25 +115,8 @@ func o2rHas(list []string, s string) bool {
 	return false
 }
 
-// o2rMaxTokens reads max_completion_tokens, else max_tokens.
-func o2rMaxTokens(in o2rChatRequest) (*int, error) {
-	for _, f := range []struct {
-		name string
-		v    *float64
-	}{{"max_completion_tokens", in.MaxCompletionTokens}, {"max_tokens", in.MaxTokens}} {
-		if f.v == nil {
-			continue
-		}
-		if v := *f.v; v < 1 || v > math.MaxInt32 || v != math.Trunc(v) {
-			return nil, badRequest("%s must be a positive integer", f.name)
-		}
-		return new(max(int(*f.v), o2rMinOutputTokens)), nil
-	}
-	return nil, nil
-}
-
 // o2rTools converts tools, tool_choice and parallel_tool_calls.
-func o2rTools(req *RespRequest, in o2rChatRequest) error {
+func o2rTools(req *RespRequest, in oreqIn) error {
 	for i, t := range in.Tools {
 		if t.Type != "function" {
 			return badRequest("tools[%d]: tool type %q is not supported by Responses upstreams", i, t.Type)
@@ -250,10 +204,7 @@ func o2rToolChoice(raw json.RawMessage) (any, error) {
 }
 
 // o2rTextFormat maps response_format to text.format.
-func o2rTextFormat(f *o2rResponseFormat) (*RespText, error) {
-	if f == nil {
-		return nil, nil
-	}
+func o2rTextFormat(f oreqResponseFormat) (*RespText, error) {
 	switch f.Type {
 	case "", "text":
 		return nil, nil
@@ -288,9 +239,6 @@ func o2rUnmarshal(data []byte, v any) error {
 	}
 	return nil
 }
-
-// o2rLoc is the location of a message or part in an error message.
-func o2rLoc(format string, args ...any) string { return fmt.Sprintf(format, args...) }
 
 // o2rJoin joins non-empty texts with "\n\n", as the converters do elsewhere.
 func o2rJoin(texts []string) string {

@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -9,6 +10,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/modelswitch/modelswitch/bench/bodies"
 )
 
 var updateO2RRequest = flag.Bool("update-o2r-request", false, "rewrite testdata/o2r_request/*.want.json")
@@ -259,6 +262,7 @@ func FuzzChatToResponsesRequest(f *testing.F) {
 	}
 	f.Add([]byte(`{"messages":[{"role":"user","content":[{"type":"image_url","image_url":"x"}]}],"tool_choice":{"type":"allowed_tools"}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
+		o2rCheckPaths(t, body)
 		out, err := ChatToResponsesRequest(body, Options{UpstreamModel: "up"})
 		if err != nil {
 			var re *RequestError
@@ -272,4 +276,55 @@ func FuzzChatToResponsesRequest(f *testing.F) {
 			t.Fatalf("invalid output %s", out)
 		}
 	})
+}
+
+// o2rCheckPaths converts body on both decoding paths and checks that they
+// agree (the error, when the fast path fails, comes from the slow one). It
+// returns whether the fast path took the request.
+func o2rCheckPaths(t testing.TB, body []byte) bool {
+	t.Helper()
+	opt := Options{UpstreamModel: "up"}
+	slowR, slowErr := o2rBuild(body, opt, false)
+	fastR, fastErr := o2rBuild(body, opt, true)
+	switch {
+	case slowErr != nil && fastErr == nil:
+		t.Fatalf("fast path converted what encoding/json refuses (%v)", slowErr)
+	case slowErr != nil:
+		return false
+	case fastErr != nil && fastErr != errAreqSlow:
+		t.Fatalf("fast path refused (%v) what encoding/json converts", fastErr)
+	case fastErr != nil:
+		return false
+	}
+	slow, err1 := arespMarshal(slowR)
+	fast, err2 := arespMarshal(fastR)
+	if err1 != nil || err2 != nil || !bytes.Equal(fast, slow) {
+		t.Fatalf("fast path differs (%v, %v):\n got %s\nwant %s", err2, err1, fast, slow)
+	}
+	return true
+}
+
+// TestO2RFastPath: the golden and the benchmark bodies take the fast path
+// and convert as encoding/json does.
+func TestO2RFastPath(t *testing.T) {
+	files, _ := filepath.Glob("testdata/o2r_request/*.in.json")
+	for _, in := range files {
+		body, err := os.ReadFile(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !o2rCheckPaths(t, body) {
+			t.Errorf("%s: not on the fast path", in)
+		}
+	}
+	if !o2rCheckPaths(t, bodies.OpenAISmall("g", false)) {
+		t.Error("benchmark body not on the fast path")
+	}
+	for _, body := range []string{
+		`{"messages":[{"role":"user","content":"a"}],"modalities":["text",null],"verbosity":"low","response_format":{"type":"json_schema","json_schema":{"name":"n","schema":{"type":"object"},"strict":true}}}`,
+		`{"messages":[{"role":"user","content":"a"}],"tools":[{"type":"function","function":{"name":"f","strict":true}}],"prompt_cache_key":"k","service_tier":"flex"}`,
+		`{"messages":[{"role":"user","content":"a"}],"response_format":{"type":"json_schema","json_schema":null},"modalities":[]}`,
+	} {
+		o2rCheckPaths(t, []byte(body))
+	}
 }
