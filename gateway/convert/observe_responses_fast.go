@@ -8,14 +8,14 @@ import "github.com/modelswitch/modelswitch/gateway/jsonbody"
 // observer's (observe_fast.go). Of the nested values only the fields the
 // observer keeps are read (a call item's, a part's type, the response's
 // status, incomplete_details and usage, not its echo of the request's
-// tools); anything unusual makes the whole event go to encoding/json. obsRespCheckDecode in
-// the tests holds this path to it.
+// tools; responses_decode_fast.go has the decoders of usage and
+// incomplete_details); anything unusual makes the whole event go to
+// encoding/json. obsRespCheckDecode in the tests holds this path to it.
 
 var (
 	obsRespEventFields    = []string{"type", "output_index", "delta", "text", "refusal", "arguments", "input", "item", "part", "response"}
 	obsRespResponseFields = []string{"status", "incomplete_details", "usage"}
 	obsRespItemFields     = []string{"type", "id", "call_id", "name", "arguments", "input"}
-	obsRespUsageFields    = []string{"input_tokens", "output_tokens", "total_tokens", "input_tokens_details", "output_tokens_details"}
 )
 
 // decodeFast fills e, which must be zero, from data; any error means "use
@@ -87,41 +87,4 @@ func (p *obsRespPart) decodeFast(v []byte) error {
 	return oreqObjectFast(v, obsRespItemFields[:1], func(_ int, v []byte) error {
 		return areqSetString(&p.Type, v)
 	})
-}
-
-func respIncompleteDecodeFast(d *RespIncomplete, v []byte) error {
-	return oreqObjectFast(v, []string{"reason"}, func(_ int, v []byte) error {
-		return areqSetString(&d.Reason, v)
-	})
-}
-
-func respUsageDecodeFast(u *RespUsage, v []byte) error {
-	return oreqObjectFast(v, obsRespUsageFields, func(f int, v []byte) error {
-		switch f {
-		case 3:
-			return oreqObjectFast(v, []string{"cached_tokens"}, func(_ int, v []byte) error {
-				return areqSetInt(&u.InputTokensDetails.CachedTokens, v)
-			})
-		case 4:
-			return oreqObjectFast(v, []string{"reasoning_tokens"}, func(_ int, v []byte) error {
-				return areqSetInt(&u.OutputTokensDetails.ReasoningTokens, v)
-			})
-		}
-		return areqSetInt([...]*int{&u.InputTokens, &u.OutputTokens, &u.TotalTokens}[f], v)
-	})
-}
-
-// obsDecodePtr decodes v into a fresh *T with decode (nil for null), as
-// encoding/json fills a pointer field.
-func obsDecodePtr[T any](dst **T, v []byte, decode func(*T, []byte) error) error {
-	if v[0] == 'n' {
-		*dst = nil
-		return nil
-	}
-	x := new(T)
-	if err := decode(x, v); err != nil {
-		return err
-	}
-	*dst = x
-	return nil
 }

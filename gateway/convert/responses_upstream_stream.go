@@ -90,7 +90,7 @@ func (s *ChatFromResponsesStream) Convert(name string, data []byte) ([]Event, er
 		return nil, nil // not Responses, but some compatible servers send it: the EOF decides
 	}
 	var ev RespEvent
-	if ev.decodeFast(data) != nil { // see responses_upstream_stream_fast.go
+	if ev.decodeFast(data) != nil { // see responses_decode_fast.go
 		ev = RespEvent{}
 		if err := o2rUnmarshal(data, &ev); err != nil {
 			return nil, fmt.Errorf("responses stream event %q is not valid JSON: %w", name, err)

@@ -86,12 +86,19 @@ func TestRespEventFastPath(t *testing.T) {
 		`{"type":"response.function_call_arguments.done","item_id":"fc","output_index":2,"arguments":"{\"a\":1}"}`,
 		`{"type":"response.reasoning_summary_text.delta","item_id":"rs","output_index":0,"summary_index":1,"delta":"t"}`,
 		`{"type":"response.output_text.done","text":null,"output_index":null}`,
-		`{"type":"response.output_item.added","item":{"type":"function_call"}}`, `{"type":"error","message":"m"}`,
+		`{"type":"response.output_item.added","output_index":1,"item":{"type":"function_call","id":"fc","call_id":"c","name":"f","arguments":""}}`,
+		`{"type":"error","message":"m","code":"rate_limit","param":null}`, `{"type":"error","error":{"code":"c","message":"m"}}`,
+		`{"type":"response.content_part.added","part":{"type":"output_text","text":"","annotations":[]}}`,
+		`{"type":"response.created","sequence_number":0,"response":{"id":"resp_1","object":"response","created_at":1741290958,"status":"in_progress","error":null,"incomplete_details":null,"instructions":"Be brief.","max_output_tokens":256,"model":"gpt-5","output":[],"parallel_tool_calls":true,"previous_response_id":null,"reasoning":{"effort":"low","summary":null},"store":false,"temperature":0.2,"text":{"format":{"type":"text"}},"tool_choice":"auto","tools":[{"type":"function","name":"f","parameters":{"type":"object"},"strict":false}],"top_p":1,"truncation":"disabled","usage":null,"user":null,"metadata":{}}}`,
+		`{"type":"response.completed","response":{"id":"r","status":"completed","output":[{"type":"message","id":"m","role":"assistant","content":[{"type":"output_text","text":"hi"}]}],"usage":{"input_tokens":5,"input_tokens_details":{"cached_tokens":2},"output_tokens":1,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":6}}}`,
+		`{"type":"response.incomplete","response":{"status":"incomplete","incomplete_details":{"reason":"max_output_tokens"},"error":{"code":"x","message":"y"}}}`,
 		`{"TYPE":"x","Delta":"d"}`, `{"delta":7}`, `{"output_index":1.5}`, `{"type":"a","type":"b"}`, `{}`, `[]`, `{"a":`,
+		`{"response":{"output":{}}}`, `{"response":{"created_at":1.5}}`, `{"item":{"arguments":1}}`, `{"error":"x"}`,
+		`{"response":{"usage":{"input_tokens":-1}}}`, `{"response":{"tools":null,"output":null,"instructions":null}}`,
 	} {
 		o2rCheckEventDecode(t, []byte(s))
 		var e RespEvent
-		if i < 4 && e.decodeFast([]byte(s)) != nil {
+		if i < 11 && e.decodeFast([]byte(s)) != nil {
 			t.Errorf("%s: not on the fast path", s)
 		}
 	}

@@ -1,0 +1,140 @@
+package convert
+
+import (
+	"encoding/json"
+
+	"github.com/modelswitch/modelswitch/gateway/jsonbody"
+)
+
+// In-place decoding of Responses stream events, as the other stream
+// decoders do (anthropic_stream_fast.go): after one validating scan, flat
+// fields are read where they are and the few small nested ones (usage,
+// error, incomplete_details) by hand; the rest of a nested value (an item, a
+// part, a response's output and echo of the request) goes to encoding/json
+// field by field. Anything the fast path does not decode exactly as
+// encoding/json would (a field of the wrong type, a repeated key) is
+// errAreqSlow, and the caller decodes the whole event with encoding/json.
+// FuzzChatStreamFromResponses and FuzzObserveResponses hold both paths to it.
+
+var (
+	o2rEventFields = []string{"type", "sequence_number", "output_index", "content_index", "summary_index",
+		"item_id", "delta", "text", "arguments", "response", "item", "part", "code", "message", "param", "error"}
+	respResponseFields = []string{"id", "object", "status", "model", "truncation", "created_at", "error",
+		"incomplete_details", "usage", "instructions", "max_output_tokens", "output", "parallel_tool_calls",
+		"previous_response_id", "reasoning", "store", "temperature", "text", "tool_choice", "tools", "top_p", "metadata"}
+	respUsageFields = []string{"input_tokens", "output_tokens", "total_tokens", "input_tokens_details", "output_tokens_details"}
+	respErrorFields = []string{"code", "message"}
+)
+
+// decodeFast fills the zero ev from data as o2rUnmarshal would, or returns
+// errAreqSlow; ev must then be zeroed before decoding it another way.
+func (ev *RespEvent) decodeFast(data []byte) error {
+	if len(data) == 0 || data[0] != '{' || !areqScanned(data) {
+		return errAreqSlow
+	}
+	it := jsonbody.Members(data)
+	return oreqFields(&it, o2rEventFields, func(f int, v []byte) error {
+		switch f {
+		case 0:
+			return areqSetString(&ev.Type, v)
+		case 1:
+			return areqSetInt(&ev.SequenceNumber, v)
+		case 2, 3, 4:
+			return areqSetIntPtr([...]**int{&ev.OutputIndex, &ev.ContentIndex, &ev.SummaryIndex}[f-2], v)
+		case 5:
+			return areqSetString(&ev.ItemID, v)
+		case 6, 7, 8:
+			return obsSetStringPtr([...]**string{&ev.Delta, &ev.Text, &ev.Arguments}[f-6], v)
+		case 9:
+			return obsDecodePtr(&ev.Response, v, (*RespResponse).decodeFast)
+		case 10:
+			return obsDecodePtr(&ev.Item, v, stdDecode[*RespItem])
+		case 11:
+			return obsDecodePtr(&ev.Part, v, stdDecode[*RespPart])
+		case 12, 14:
+			return obsSetStringPtr([...]**string{&ev.Code, nil, &ev.Param}[f-12], v)
+		case 13:
+			return areqSetString(&ev.Message, v)
+		}
+		return obsDecodePtr(&ev.Error, v, respErrorDecodeFast)
+	})
+}
+
+// decodeFast fills the zero r from v, a value of a scanned body.
+func (r *RespResponse) decodeFast(v []byte) error {
+	var std [13]any // the fields left to encoding/json, in respResponseFields' order
+	return oreqObjectFast(v, respResponseFields, func(f int, v []byte) error {
+		switch f {
+		case 0, 1, 2, 3, 4:
+			return areqSetString([...]*string{&r.ID, &r.Object, &r.Status, &r.Model, &r.Truncation}[f], v)
+		case 5:
+			n := int(r.CreatedAt)
+			err := areqSetInt(&n, v)
+			r.CreatedAt = int64(n)
+			return err
+		case 6:
+			return obsDecodePtr(&r.Error, v, respErrorDecodeFast)
+		case 7:
+			return obsDecodePtr(&r.IncompleteDetails, v, respIncompleteDecodeFast)
+		case 8:
+			return obsDecodePtr(&r.Usage, v, respUsageDecodeFast)
+		}
+		if std[0] == nil {
+			std = [...]any{&r.Instructions, &r.MaxOutputTokens, &r.Output, &r.ParallelToolCalls, &r.PreviousResponseID,
+				&r.Reasoning, &r.Store, &r.Temperature, &r.Text, &r.ToolChoice, &r.Tools, &r.TopP, &r.Metadata}
+		}
+		return stdDecode(std[f-9], v)
+	})
+}
+
+func respErrorDecodeFast(e *RespError, v []byte) error {
+	return oreqObjectFast(v, respErrorFields, func(f int, v []byte) error {
+		return areqSetString([...]*string{&e.Code, &e.Message}[f], v)
+	})
+}
+
+func respIncompleteDecodeFast(d *RespIncomplete, v []byte) error {
+	return oreqObjectFast(v, []string{"reason"}, func(_ int, v []byte) error {
+		return areqSetString(&d.Reason, v)
+	})
+}
+
+func respUsageDecodeFast(u *RespUsage, v []byte) error {
+	return oreqObjectFast(v, respUsageFields, func(f int, v []byte) error {
+		switch f {
+		case 3:
+			return oreqObjectFast(v, []string{"cached_tokens"}, func(_ int, v []byte) error {
+				return areqSetInt(&u.InputTokensDetails.CachedTokens, v)
+			})
+		case 4:
+			return oreqObjectFast(v, []string{"reasoning_tokens"}, func(_ int, v []byte) error {
+				return areqSetInt(&u.OutputTokensDetails.ReasoningTokens, v)
+			})
+		}
+		return areqSetInt([...]*int{&u.InputTokens, &u.OutputTokens, &u.TotalTokens}[f], v)
+	})
+}
+
+// stdDecode is json.Unmarshal of one nested value; any error, a type error
+// that encoding/json would skip included, is errAreqSlow.
+func stdDecode[T any](dst T, v []byte) error {
+	if json.Unmarshal(v, dst) != nil {
+		return errAreqSlow
+	}
+	return nil
+}
+
+// obsDecodePtr decodes v into a fresh *T with decode (nil for null), as
+// encoding/json fills a pointer field.
+func obsDecodePtr[T any](dst **T, v []byte, decode func(*T, []byte) error) error {
+	if v[0] == 'n' {
+		*dst = nil
+		return nil
+	}
+	x := new(T)
+	if err := decode(x, v); err != nil {
+		return err
+	}
+	*dst = x
+	return nil
+}
