@@ -164,7 +164,7 @@ func (o *Observer) respWhole(key int, args *string) {
 // observeResponses reads a whole response object (or error body).
 func observeResponses(body []byte) Output {
 	var r RespResponse
-	if o2rUnmarshal(body, &r) != nil {
+	if respDecode(body, &r) != nil {
 		return Output{}
 	}
 	return ObserveResponsesObject(&r)

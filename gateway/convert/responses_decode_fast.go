@@ -22,6 +22,9 @@ var (
 	respResponseFields = []string{"id", "object", "status", "model", "truncation", "created_at", "error",
 		"incomplete_details", "usage", "instructions", "max_output_tokens", "output", "parallel_tool_calls",
 		"previous_response_id", "reasoning", "store", "temperature", "text", "tool_choice", "tools", "top_p", "metadata"}
+	respItemFields = []string{"type", "id", "status", "role", "call_id", "name", "namespace", "content", "output",
+		"arguments", "encrypted_content", "input", "summary"}
+	respPartFields  = []string{"type", "text", "image_url", "detail", "file_id", "refusal", "annotations"}
 	respUsageFields = []string{"input_tokens", "output_tokens", "total_tokens", "input_tokens_details", "output_tokens_details"}
 	respErrorFields = []string{"code", "message"}
 )
@@ -48,9 +51,9 @@ func (ev *RespEvent) decodeFast(data []byte) error {
 		case 9:
 			return obsDecodePtr(&ev.Response, v, (*RespResponse).decodeFast)
 		case 10:
-			return obsDecodePtr(&ev.Item, v, stdDecode[*RespItem])
+			return obsDecodePtr(&ev.Item, v, (*RespItem).decodeFast)
 		case 11:
-			return obsDecodePtr(&ev.Part, v, stdDecode[*RespPart])
+			return obsDecodePtr(&ev.Part, v, (*RespPart).decodeFast)
 		case 12, 14:
 			return obsSetStringPtr([...]**string{&ev.Code, nil, &ev.Param}[f-12], v)
 		case 13:
@@ -58,6 +61,16 @@ func (ev *RespEvent) decodeFast(data []byte) error {
 		}
 		return obsDecodePtr(&ev.Error, v, respErrorDecodeFast)
 	})
+}
+
+// respDecode decodes a whole response object (or error body) into the zero
+// r as o2rUnmarshal does: in place when it can.
+func respDecode(body []byte, r *RespResponse) error {
+	if len(body) > 0 && body[0] == '{' && areqScanned(body) && r.decodeFast(body) == nil {
+		return nil
+	}
+	*r = RespResponse{}
+	return o2rUnmarshal(body, r)
 }
 
 // decodeFast fills the zero r from v, a value of a scanned body.
@@ -79,11 +92,56 @@ func (r *RespResponse) decodeFast(v []byte) error {
 		case 8:
 			return obsDecodePtr(&r.Usage, v, respUsageDecodeFast)
 		}
+		if f == 11 {
+			return respObjects(&r.Output, v, (*RespItem).decodeFast)
+		}
 		if std[0] == nil {
-			std = [...]any{&r.Instructions, &r.MaxOutputTokens, &r.Output, &r.ParallelToolCalls, &r.PreviousResponseID,
+			std = [...]any{&r.Instructions, &r.MaxOutputTokens, nil, &r.ParallelToolCalls, &r.PreviousResponseID,
 				&r.Reasoning, &r.Store, &r.Temperature, &r.Text, &r.ToolChoice, &r.Tools, &r.TopP, &r.Metadata}
 		}
 		return stdDecode(std[f-9], v)
+	})
+}
+
+// decodeFast fills the zero it from v, a value of a scanned body.
+func (it *RespItem) decodeFast(v []byte) error {
+	return oreqObjectFast(v, respItemFields, func(f int, v []byte) error {
+		switch f {
+		case 0, 1, 2, 3, 4, 5, 6:
+			return areqSetString([...]*string{&it.Type, &it.ID, &it.Status, &it.Role, &it.CallID, &it.Name, &it.Namespace}[f], v)
+		case 7:
+			it.Content = append(it.Content[:0], v...) // as json.RawMessage copies, null included
+		case 8:
+			it.Output = append(it.Output[:0], v...)
+		case 9, 10, 11:
+			return obsSetStringPtr([...]**string{&it.Arguments, &it.EncryptedContent, &it.Input}[f-9], v)
+		case 12:
+			return respObjects(&it.Summary, v, (*RespPart).decodeFast)
+		}
+		return nil
+	})
+}
+
+// decodeFast fills the zero p from v, a value of a scanned body.
+func (p *RespPart) decodeFast(v []byte) error {
+	return oreqObjectFast(v, respPartFields, func(f int, v []byte) error {
+		if f == 6 {
+			p.Annotations = append(p.Annotations[:0], v...)
+			return nil
+		}
+		return areqSetString([...]*string{&p.Type, &p.Text, &p.ImageURL, &p.Detail, &p.FileID, &p.Refusal}[f], v)
+	})
+}
+
+// respObjects decodes an array of objects into *dst as encoding/json fills
+// a slice: null leaves it, [] makes it empty and not nil.
+func respObjects[T any](dst *[]T, v []byte, decode func(*T, []byte) error) error {
+	if v[0] == '[' && *dst == nil {
+		*dst = []T{}
+	}
+	return areqObjectArray(v, func(e []byte) error {
+		*dst = append(*dst, *new(T))
+		return decode(&(*dst)[len(*dst)-1], e)
 	})
 }
 

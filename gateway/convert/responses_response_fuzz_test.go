@@ -1,9 +1,12 @@
 package convert
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -28,6 +31,7 @@ func FuzzResponsesToChatResponse(f *testing.F) {
 		`{"object":"response","status":"completed","output":[{"type":"function_call","call_id":"c","arguments":"{"},{"type":"reasoning","summary":[{"text":"t"}]}],"usage":{"input_tokens":3,"input_tokens_details":{"cached_tokens":9}}}`)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		defer ostreamFixClock()()
+		respCheckDecode(t, body)
 		out, usage, err := ResponsesToChatResponse(body, "client-model")
 		if err != nil {
 			return
@@ -82,4 +86,39 @@ func FuzzChatToResponsesResponse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// respCheckDecode holds respDecode's fast path to o2rUnmarshal.
+func respCheckDecode(t *testing.T, body []byte) {
+	t.Helper()
+	own := bytes.Clone(body)
+	var fast, slow RespResponse
+	if len(own) == 0 || own[0] != '{' || !areqScanned(own) || fast.decodeFast(own) != nil {
+		return
+	}
+	for i := range own {
+		own[i] = 'x' // the decoded response must not alias the caller's bytes
+	}
+	err := o2rUnmarshal(body, &slow)
+	if err != nil || !reflect.DeepEqual(fast, slow) {
+		t.Fatalf("%s:\nfast path %+v\nstd       %+v (%v)", body, fast, slow, err)
+	}
+}
+
+func TestRespDecodeFastPath(t *testing.T) {
+	files, _ := filepath.Glob("testdata/o2r_response/*.json")
+	if len(files) == 0 {
+		t.Fatal("no cases")
+	}
+	for _, p := range files {
+		body, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		respCheckDecode(t, body)
+		var r RespResponse
+		if !strings.HasSuffix(p, ".want.json") && (!areqScanned(body) || r.decodeFast(body) != nil) {
+			t.Errorf("%s: not on the fast path", p)
+		}
+	}
 }

@@ -27,7 +27,7 @@ import (
 // error, so the proxy falls over to the next upstream.
 func ResponsesToChatResponse(body []byte, clientModel string) (out []byte, usage Usage, err error) {
 	var r RespResponse
-	if err := o2rUnmarshal(body, &r); err != nil {
+	if err := respDecode(body, &r); err != nil {
 		return nil, Usage{}, fmt.Errorf("responses upstream answer is not valid JSON: %w", err)
 	}
 	if err := o2rResponseError(&r); err != nil {

@@ -94,7 +94,8 @@ func TestRespEventFastPath(t *testing.T) {
 		`{"type":"response.incomplete","response":{"status":"incomplete","incomplete_details":{"reason":"max_output_tokens"},"error":{"code":"x","message":"y"}}}`,
 		`{"TYPE":"x","Delta":"d"}`, `{"delta":7}`, `{"output_index":1.5}`, `{"type":"a","type":"b"}`, `{}`, `[]`, `{"a":`,
 		`{"response":{"output":{}}}`, `{"response":{"created_at":1.5}}`, `{"item":{"arguments":1}}`, `{"error":"x"}`,
-		`{"response":{"usage":{"input_tokens":-1}}}`, `{"response":{"tools":null,"output":null,"instructions":null}}`,
+		`{"response":{"usage":{"input_tokens":-1}}}`, `{"item":{"type":"reasoning","summary":[{"type":"summary_text","text":"t","annotations":null}],"encrypted_content":"e","content":null}}`,
+		`{"item":{"summary":[]}}`, `{"item":{"summary":[1]}}`, `{"item":{"content":"x","output":{"a":[1]}}}`, `{"part":{"annotations":[{"x":1}],"detail":"low"}}`, `{"response":{"tools":null,"output":null,"instructions":null}}`,
 	} {
 		o2rCheckEventDecode(t, []byte(s))
 		var e RespEvent
