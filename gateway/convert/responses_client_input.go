@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/modelswitch/modelswitch/gateway/jsonbody"
 )
 
 // r2oConv accumulates the Chat messages of one request conversion.
@@ -68,8 +70,7 @@ func (c *r2oConv) instructions(raw json.RawMessage) error {
 	case "null":
 		return nil
 	case "string":
-		var s string
-		_ = json.Unmarshal(raw, &s)
+		s := jsonbody.Unquote(raw) // the body was valid JSON
 		if strings.TrimSpace(s) != "" {
 			c.system = append(c.system, s)
 		}
@@ -90,8 +91,7 @@ func (c *r2oConv) input(raw json.RawMessage) error {
 	}
 	// Items decode in one pass; only input that fails to decode is read again
 	// item by item, so that the error names the item.
-	var items []RespItem
-	if json.Unmarshal(raw, &items) == nil && !slices.ContainsFunc(items, blankItem) {
+	if items, err := respArray(raw, (*RespItem).decodeFast); err == nil && !slices.ContainsFunc(items, blankItem) {
 		for i := range items {
 			if err := c.item(items[i], inputPath(i)); err != nil {
 				return err
@@ -198,17 +198,15 @@ func (c *r2oConv) message(it RespItem, path string) error {
 func r2oContent(raw json.RawMessage, path, role string) (texts []string, images []r2oChatPart, err error) {
 	switch areqKind(raw) {
 	case "string":
-		var s string
-		_ = json.Unmarshal(raw, &s)
-		return areqNonBlank([]string{s}), nil, nil
+		return areqNonBlank([]string{jsonbody.Unquote(raw)}), nil, nil
 	case "array":
 	case "null":
 		return nil, nil, badRequest("%s: required", path)
 	default:
 		return nil, nil, badRequest("%s: must be a string or an array of content parts, got %s", path, areqKind(raw))
 	}
-	var parts []RespPart
-	if err := json.Unmarshal(raw, &parts); err != nil {
+	parts, err := respArray(raw, (*RespPart).decodeFast)
+	if err != nil {
 		return nil, nil, areqDecodeErr(path, err)
 	}
 	for j, p := range parts {
@@ -296,12 +294,10 @@ func r2oOutputText(raw json.RawMessage, path string) (string, error) {
 	var texts []string
 	switch areqKind(raw) {
 	case "string":
-		var s string
-		_ = json.Unmarshal(raw, &s)
-		texts = []string{s}
+		texts = []string{jsonbody.Unquote(raw)}
 	case "array":
-		var parts []RespPart
-		if err := json.Unmarshal(raw, &parts); err != nil {
+		parts, err := respArray(raw, (*RespPart).decodeFast)
+		if err != nil {
 			return "", areqDecodeErr(path, err)
 		}
 		for _, p := range parts {
@@ -333,8 +329,7 @@ func (c *r2oConv) reasoningItem(it RespItem) {
 		texts = append(texts, p.Text)
 	}
 	if len(areqNonBlank(texts)) == 0 && areqKind(it.Content) == "array" {
-		var parts []RespPart // reasoning_text parts, when there is no summary
-		_ = json.Unmarshal(it.Content, &parts)
+		parts, _ := respArray(it.Content, (*RespPart).decodeFast) // reasoning_text parts, when there is no summary
 		for _, p := range parts {
 			texts = append(texts, p.Text)
 		}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/modelswitch/modelswitch/gateway/jsonbody"
 )
 
 // ParseResponsesRequest decodes a Responses request body; a body that is not
@@ -47,7 +49,9 @@ func ParseResponsesRequest(body []byte) (*RespRequest, error) {
 //     type (item_reference included) is refused, naming its place.
 //
 // Tools: function tools are sent as Chat function tools (absent or empty
-// parameters become {"type":"object","properties":{}}); the function tools
+// parameters become {"type":"object","properties":{}}, and a schema without a
+// top-level "type" gets "type":"object" first, which Chat requires of
+// parameters; the rest of the schema is passed as it is); the function tools
 // nested in a "namespace" tool are flattened to "<namespace>__<name>" (Codex's
 // own flat form, codex-rs ToolName::canonical_flat_name), and the answer's
 // converters split the name again into the function_call's namespace and name,
@@ -211,6 +215,8 @@ func (c *r2oConv) function(namespace string, t RespTool, path string) (r2oTool, 
 		params = r2oEmptySchema
 	case k != "object":
 		return r2oTool{}, badRequest("%s.parameters: must be a JSON Schema object, got %s", path, k)
+	case !r2oHasMember(params, "type"):
+		params = append([]byte(`{"type":"object",`), bytes.TrimLeft(params[1:], " \t\r\n")...)
 	}
 	return r2oTool{Type: "function", Function: r2oFunction{Name: c.names.upstream(namespace, t.Name),
 		Description: t.Description, Parameters: params, Strict: t.Strict}}, nil
@@ -340,6 +346,20 @@ func (n *r2oNames) client(upstream string) (namespace, name string) {
 }
 
 // r2oEmptyObject reports whether raw (valid JSON) is {}.
+// r2oHasMember reports whether the valid JSON object raw has a member key.
+func r2oHasMember(raw json.RawMessage, key string) bool {
+	it := jsonbody.Members(raw)
+	for {
+		k, _, ok := it.NextMember()
+		if !ok {
+			return false
+		}
+		if jsonbody.Unquote(k) == key {
+			return true
+		}
+	}
+}
+
 func r2oEmptyObject(raw json.RawMessage) bool {
 	var b bytes.Buffer
 	return json.Compact(&b, raw) == nil && b.String() == "{}"

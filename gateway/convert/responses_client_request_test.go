@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -261,6 +262,9 @@ func FuzzResponsesToChatRequest(f *testing.F) {
 		if reasoning {
 			opt.Reasoning = "reasoning_content"
 		}
+		if req, err := ParseResponsesRequest(body); err == nil {
+			respCheckArrays(t, req.Input)
+		}
 		out, err := ResponsesToChatRequest(body, opt)
 		if err != nil {
 			if _, ok := err.(*RequestError); !ok {
@@ -279,4 +283,29 @@ func FuzzResponsesToChatRequest(f *testing.F) {
 			}
 		}
 	})
+}
+
+// respCheckArrays holds respArray's fast path for input items, and for the
+// parts of each item's content, to json.Unmarshal; raw is valid JSON.
+func respCheckArrays(t *testing.T, raw json.RawMessage) {
+	t.Helper()
+	if len(raw) == 0 {
+		return
+	}
+	var fast, slow []RespItem
+	if respObjects(&fast, bytes.Clone(raw), (*RespItem).decodeFast) != nil {
+		return
+	}
+	if err := json.Unmarshal(raw, &slow); err != nil || !reflect.DeepEqual(fast, slow) {
+		t.Fatalf("%s:\nfast path %+v\nstd       %+v (%v)", raw, fast, slow, err)
+	}
+	for _, it := range fast {
+		var fp, sp []RespPart
+		if len(it.Content) == 0 || respObjects(&fp, it.Content, (*RespPart).decodeFast) != nil {
+			continue
+		}
+		if err := json.Unmarshal(it.Content, &sp); err != nil || !reflect.DeepEqual(fp, sp) {
+			t.Fatalf("%s:\nfast path %+v\nstd       %+v (%v)", it.Content, fp, sp, err)
+		}
+	}
 }

@@ -133,6 +133,19 @@ func (p *RespPart) decodeFast(v []byte) error {
 	})
 }
 
+// respArray is json.Unmarshal of raw, valid JSON (from a body encoding/json
+// or a scan has validated), into a []T: in place with decode when it can.
+// On an error it returns what encoding/json decoded, as callers may use it.
+func respArray[T any](raw []byte, decode func(*T, []byte) error) ([]T, error) {
+	var out []T
+	if len(raw) > 0 && respObjects(&out, raw, decode) == nil {
+		return out, nil
+	}
+	out = nil
+	err := json.Unmarshal(raw, &out)
+	return out, err
+}
+
 // respObjects decodes an array of objects into *dst as encoding/json fills
 // a slice: null leaves it, [] makes it empty and not nil.
 func respObjects[T any](dst *[]T, v []byte, decode func(*T, []byte) error) error {
