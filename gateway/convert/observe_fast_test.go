@@ -45,22 +45,30 @@ func TestObserverFastPath(t *testing.T) {
 	}
 }
 
+// checkFastDecode holds a fast decoder to its encoding/json reference: when
+// fast takes data, the value must be what std decodes from it, and must not
+// alias the caller's bytes.
+func checkFastDecode[T any](t *testing.T, data []byte, fast func(*T, []byte) error, std func([]byte, any) error) {
+	t.Helper()
+	own := bytes.Clone(data)
+	var got, want T
+	if fast(&got, own) != nil {
+		return
+	}
+	for i := range own {
+		own[i] = 'x'
+	}
+	err := std(data, &want)
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s:\nfast path     %+v\nencoding/json %+v (%v)", data, got, want, err)
+	}
+}
+
 // obsRespCheckDecode holds the Responses observer's fast path to
 // encoding/json, as obsCheckDecode does the Anthropic one.
 func obsRespCheckDecode(t *testing.T, data []byte) {
 	t.Helper()
-	own := bytes.Clone(data)
-	var fast, slow obsRespEvent
-	if fast.decodeFast(own) != nil {
-		return
-	}
-	for i := range own {
-		own[i] = 'x' // the decoded event must not alias the caller's bytes
-	}
-	err := json.Unmarshal(data, &slow)
-	if err != nil || !reflect.DeepEqual(fast, slow) {
-		t.Fatalf("%s:\nfast path     %+v\nencoding/json %+v (%v)", data, fast, slow, err)
-	}
+	checkFastDecode(t, data, (*obsRespEvent).decodeFast, json.Unmarshal)
 }
 
 func TestObserverResponsesFastPath(t *testing.T) {
