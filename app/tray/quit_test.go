@@ -54,11 +54,11 @@ func TestQuitAsksAboutClaudeCode(t *testing.T) {
 	if _, _, visible := quit.get(); visible {
 		t.Error("the plain Quit is still shown")
 	}
-	kit.item("Quit and keep Claude Code on ModelSwitch").click()
+	clickShown(t, kit, "Quit and keep Claude Code on ModelSwitch")
 	if keep := answer(t, answers); !keep {
 		t.Error("keep answered as restore")
 	}
-	kit.item("Quit and restore Claude Code's previous settings").click()
+	clickShown(t, kit, "Quit and restore Claude Code's previous settings")
 	if keep := answer(t, answers); keep {
 		t.Error("restore answered as keep")
 	}
@@ -106,6 +106,14 @@ func TestClaudeCodeWarning(t *testing.T) {
 	}
 }
 
+// clickShown clicks the item once the menu shows it: a click's refresh may
+// still be updating the menu when the test moves on.
+func clickShown(t *testing.T, kit *fakeKit, title string) {
+	t.Helper()
+	waitFor(t, func() bool { return kit.item(title) != nil })
+	kit.item(title).click()
+}
+
 func answer(t *testing.T, ch chan bool) bool {
 	t.Helper()
 	select {
@@ -139,7 +147,7 @@ func TestQuitNamesTheAgents(t *testing.T) {
 	if kit.item("Quit and restore Codex's previous settings") == nil || kit.item("Quit and keep Codex on ModelSwitch") == nil {
 		t.Fatalf("Codex only: %q", kit.titles())
 	}
-	kit.item("Quit and keep Codex on ModelSwitch").click()
+	clickShown(t, kit, "Quit and keep Codex on ModelSwitch")
 	if keep := answer(t, answers); !keep {
 		t.Error("keep answered as restore")
 	}
@@ -147,7 +155,7 @@ func TestQuitNamesTheAgents(t *testing.T) {
 	if kit.item("Quit and keep Claude Code and Codex on ModelSwitch") == nil || kit.item("Quit and restore Codex's") != nil {
 		t.Fatalf("both: %q", kit.titles())
 	}
-	kit.item("Quit and restore Claude Code's and Codex's previous settings").click()
+	clickShown(t, kit, "Quit and restore Claude Code's and Codex's previous settings")
 	if keep := answer(t, answers); keep {
 		t.Error("restore answered as keep")
 	}
