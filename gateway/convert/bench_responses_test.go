@@ -174,8 +174,8 @@ func BenchmarkR2AStreamText(b *testing.B) {
 	}
 }
 
-// The observer on a Responses stream's text delta and on its completed
-// event (whose response echoes the request's tools).
+// The observer on a Responses stream's text delta, the event most of a
+// stream is made of.
 func BenchmarkObserverResponsesDelta(b *testing.B) {
 	o := NewObserver("responses")
 	delta := []byte(`{"type":"response.output_text.delta","sequence_number":4,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"hello"}`)

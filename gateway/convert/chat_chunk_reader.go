@@ -17,8 +17,6 @@ type chatChunkReader struct {
 	dec   *json.Decoder // reads chunks from rd
 	rd    bytes.Reader
 	fed   int64 // bytes given to dec
-
-	slowDecode bool // tests: decode every chunk with encoding/json
 }
 
 // read decodes data, which is trimmed and not empty. A field of an
@@ -27,7 +25,7 @@ type chatChunkReader struct {
 func (r *chatChunkReader) read(data []byte) (*o2aChunk, error) {
 	c := &r.chunk
 	c.reset()
-	if !r.slowDecode && c.decodeFast(data) == nil {
+	if c.decodeFast(data) == nil {
 		return c, nil
 	}
 	c.reset()

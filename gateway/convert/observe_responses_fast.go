@@ -40,23 +40,19 @@ func (e *obsRespEvent) decodeFast(data []byte) error {
 		case 8:
 			return obsDecodePtr(&e.Part, v, (*obsRespPart).decodeFast)
 		}
-		if v[0] == 'n' {
-			e.Response = nil
-			return nil
+		return obsDecodePtr(&e.Response, v, (*obsRespResponse).decodeFast)
+	})
+}
+
+func (r *obsRespResponse) decodeFast(v []byte) error {
+	return oreqObjectFast(v, obsRespResponseFields, func(f int, v []byte) error {
+		switch f {
+		case 0:
+			return areqSetString(&r.Status, v)
+		case 1:
+			return obsDecodePtr(&r.IncompleteDetails, v, respIncompleteDecodeFast)
 		}
-		if e.Response == nil {
-			e.Response = new(obsRespResponse)
-		}
-		r := e.Response
-		return oreqObjectFast(v, obsRespResponseFields, func(f int, v []byte) error {
-			switch f {
-			case 0:
-				return areqSetString(&r.Status, v)
-			case 1:
-				return obsDecodePtr(&r.IncompleteDetails, v, respIncompleteDecodeFast)
-			}
-			return obsDecodePtr(&r.Usage, v, respUsageDecodeFast)
-		})
+		return obsDecodePtr(&r.Usage, v, respUsageDecodeFast)
 	})
 }
 
@@ -84,7 +80,7 @@ func (it *obsRespItem) decodeFast(v []byte) error {
 }
 
 func (p *obsRespPart) decodeFast(v []byte) error {
-	return oreqObjectFast(v, obsRespItemFields[:1], func(_ int, v []byte) error {
+	return oreqObjectFast(v, respTypeField, func(_ int, v []byte) error {
 		return areqSetString(&p.Type, v)
 	})
 }

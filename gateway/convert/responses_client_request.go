@@ -345,7 +345,6 @@ func (n *r2oNames) client(upstream string) (namespace, name string) {
 	return "", upstream
 }
 
-// r2oEmptyObject reports whether raw (valid JSON) is {}.
 // r2oHasMember reports whether the valid JSON object raw has a member key.
 func r2oHasMember(raw json.RawMessage, key string) bool {
 	it := jsonbody.Members(raw)
@@ -360,6 +359,7 @@ func r2oHasMember(raw json.RawMessage, key string) bool {
 	}
 }
 
+// r2oEmptyObject reports whether raw (valid JSON) is {}.
 func r2oEmptyObject(raw json.RawMessage) bool {
 	var b bytes.Buffer
 	return json.Compact(&b, raw) == nil && b.String() == "{}"

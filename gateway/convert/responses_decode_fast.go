@@ -27,6 +27,7 @@ var (
 	respPartFields  = []string{"type", "text", "image_url", "detail", "file_id", "refusal", "annotations"}
 	respUsageFields = []string{"input_tokens", "output_tokens", "total_tokens", "input_tokens_details", "output_tokens_details"}
 	respErrorFields = []string{"code", "message"}
+	respTypeField   = []string{"type"}
 )
 
 // decodeFast fills the zero ev from data as o2rUnmarshal would, or returns
@@ -54,10 +55,12 @@ func (ev *RespEvent) decodeFast(data []byte) error {
 			return obsDecodePtr(&ev.Item, v, (*RespItem).decodeFast)
 		case 11:
 			return obsDecodePtr(&ev.Part, v, (*RespPart).decodeFast)
-		case 12, 14:
-			return obsSetStringPtr([...]**string{&ev.Code, nil, &ev.Param}[f-12], v)
+		case 12:
+			return obsSetStringPtr(&ev.Code, v)
 		case 13:
 			return areqSetString(&ev.Message, v)
+		case 14:
+			return obsSetStringPtr(&ev.Param, v)
 		}
 		return obsDecodePtr(&ev.Error, v, respErrorDecodeFast)
 	})

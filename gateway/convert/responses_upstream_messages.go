@@ -150,7 +150,7 @@ func o2rUserParts(raw json.RawMessage, loc areqPath, fast bool) ([]RespPart, err
 	}
 	out := make([]RespPart, 0, len(parts))
 	for j, p := range parts {
-		ploc := fmt.Sprintf("%s.content[%d]", loc(), j)
+		ploc := func() string { return fmt.Sprintf("%s.content[%d]", loc(), j) } // built on error only
 		switch p.Type {
 		case "text":
 			out = append(out, RespPart{Type: "input_text", Text: p.Text})
@@ -161,7 +161,7 @@ func o2rUserParts(raw json.RawMessage, loc areqPath, fast bool) ([]RespPart, err
 			}
 			out = append(out, img)
 		default: // input_audio, file and anything newer
-			return nil, badRequest("%s: content part type %q is not supported by Responses upstreams", ploc, p.Type)
+			return nil, badRequest("%s: content part type %q is not supported by Responses upstreams", ploc(), p.Type)
 		}
 	}
 	return out, nil
@@ -170,13 +170,13 @@ func o2rUserParts(raw json.RawMessage, loc areqPath, fast bool) ([]RespPart, err
 // o2rImage converts image_url ({"url","detail"} or a bare string); the URL,
 // http(s) or data:, is passed on as it is, which Responses accepts too.
 // detail is required there, so it defaults to "auto" as in Chat.
-func o2rImage(raw json.RawMessage, loc string) (RespPart, error) {
+func o2rImage(raw json.RawMessage, loc areqPath) (RespPart, error) {
 	var img struct {
 		URL    string `json:"url"`
 		Detail string `json:"detail"`
 	}
 	if json.Unmarshal(raw, &img.URL) != nil && json.Unmarshal(raw, &img) != nil || strings.TrimSpace(img.URL) == "" {
-		return RespPart{}, badRequest("%s: image_url must be an object with a url", loc)
+		return RespPart{}, badRequest("%s: image_url must be an object with a url", loc())
 	}
 	if img.Detail == "" {
 		img.Detail = "auto"
