@@ -163,7 +163,7 @@ func (o *Observer) respWhole(key int, args *string) {
 
 // observeResponses reads a whole response object (or error body).
 func observeResponses(body []byte) Output {
-	var r RespResponse
+	var r RespAnswer
 	if respDecode(body, &r) != nil {
 		return Output{}
 	}
@@ -173,7 +173,7 @@ func observeResponses(body []byte) Output {
 // ObserveResponsesObject is what ObserveResponse("responses", body) says of
 // the response body encodes: a converted lane has the object at hand and
 // need not decode what it has just encoded.
-func ObserveResponsesObject(r *RespResponse) Output {
+func ObserveResponsesObject(r *RespAnswer) Output {
 	o := o2rCollect(r.Output)
 	out := Output{Text: o.text.String() + o.refusal.String(), Thinking: o.reasoning(), ToolCalls: o.calls,
 		StopReason: o2rStopReason(r.Status, r.IncompleteDetails)}

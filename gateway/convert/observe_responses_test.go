@@ -169,7 +169,7 @@ func TestObserveResponsesObjectMatchesBytes(t *testing.T) {
 		if err != nil {
 			continue // error goldens
 		}
-		if got, want := ObserveResponsesObject(resp), observeResponses(out); !reflect.DeepEqual(got, want) {
+		if got, want := ObserveResponsesObject(resp.Answer()), observeResponses(out); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s:\n object %+v\n bytes  %+v", name, got, want)
 		}
 	}

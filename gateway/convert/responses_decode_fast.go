@@ -8,20 +8,19 @@ import (
 
 // In-place decoding of Responses stream events, as the other stream
 // decoders do (anthropic_stream_fast.go): after one validating scan, flat
-// fields are read where they are and the few small nested ones (usage,
-// error, incomplete_details) by hand; the rest of a nested value (an item, a
-// part, a response's output and echo of the request) goes to encoding/json
-// field by field. Anything the fast path does not decode exactly as
-// encoding/json would (a field of the wrong type, a repeated key) is
-// errAreqSlow, and the caller decodes the whole event with encoding/json.
+// fields are read where they are, and so are the nested ones the gateway
+// reads (a response's usage, error, incomplete_details and output items, an
+// item's parts); a response's echo of the request is skipped (RespAnswer).
+// Anything the fast path does not decode exactly as encoding/json would (a
+// field of the wrong type, a repeated key) is errAreqSlow, and the caller
+// decodes the whole event with encoding/json.
 // FuzzChatStreamFromResponses and FuzzObserveResponses hold both paths to it.
 
 var (
 	o2rEventFields = []string{"type", "sequence_number", "output_index", "content_index", "summary_index",
 		"item_id", "delta", "text", "arguments", "response", "item", "part", "code", "message", "param", "error"}
-	respResponseFields = []string{"id", "object", "status", "model", "truncation", "created_at", "error",
-		"incomplete_details", "usage", "instructions", "max_output_tokens", "output", "parallel_tool_calls",
-		"previous_response_id", "reasoning", "store", "temperature", "text", "tool_choice", "tools", "top_p", "metadata"}
+	respAnswerFields = []string{"id", "object", "status", "model", "created_at", "error", "incomplete_details",
+		"usage", "output"}
 	respItemFields = []string{"type", "id", "status", "role", "call_id", "name", "namespace", "content", "output",
 		"arguments", "encrypted_content", "input", "summary"}
 	respPartFields  = []string{"type", "text", "image_url", "detail", "file_id", "refusal", "annotations"}
@@ -50,7 +49,7 @@ func (ev *RespEvent) decodeFast(data []byte) error {
 		case 6, 7, 8:
 			return obsSetStringPtr([...]**string{&ev.Delta, &ev.Text, &ev.Arguments}[f-6], v)
 		case 9:
-			return obsDecodePtr(&ev.Response, v, (*RespResponse).decodeFast)
+			return obsDecodePtr(&ev.Response, v, (*RespAnswer).decodeFast)
 		case 10:
 			return obsDecodePtr(&ev.Item, v, (*RespItem).decodeFast)
 		case 11:
@@ -68,41 +67,33 @@ func (ev *RespEvent) decodeFast(data []byte) error {
 
 // respDecode decodes a whole response object (or error body) into the zero
 // r as o2rUnmarshal does: in place when it can.
-func respDecode(body []byte, r *RespResponse) error {
+func respDecode(body []byte, r *RespAnswer) error {
 	if len(body) > 0 && body[0] == '{' && areqScanned(body) && r.decodeFast(body) == nil {
 		return nil
 	}
-	*r = RespResponse{}
+	*r = RespAnswer{}
 	return o2rUnmarshal(body, r)
 }
 
 // decodeFast fills the zero r from v, a value of a scanned body.
-func (r *RespResponse) decodeFast(v []byte) error {
-	var std [13]any // the fields left to encoding/json, in respResponseFields' order
-	return oreqObjectFast(v, respResponseFields, func(f int, v []byte) error {
+func (r *RespAnswer) decodeFast(v []byte) error {
+	return oreqObjectFast(v, respAnswerFields, func(f int, v []byte) error {
 		switch f {
-		case 0, 1, 2, 3, 4:
-			return areqSetString([...]*string{&r.ID, &r.Object, &r.Status, &r.Model, &r.Truncation}[f], v)
-		case 5:
+		case 0, 1, 2, 3:
+			return areqSetString([...]*string{&r.ID, &r.Object, &r.Status, &r.Model}[f], v)
+		case 4:
 			n := int(r.CreatedAt)
 			err := areqSetInt(&n, v)
 			r.CreatedAt = int64(n)
 			return err
-		case 6:
+		case 5:
 			return obsDecodePtr(&r.Error, v, respErrorDecodeFast)
-		case 7:
+		case 6:
 			return obsDecodePtr(&r.IncompleteDetails, v, respIncompleteDecodeFast)
-		case 8:
+		case 7:
 			return obsDecodePtr(&r.Usage, v, respUsageDecodeFast)
 		}
-		if f == 11 {
-			return respObjects(&r.Output, v, (*RespItem).decodeFast)
-		}
-		if std[0] == nil {
-			std = [...]any{&r.Instructions, &r.MaxOutputTokens, nil, &r.ParallelToolCalls, &r.PreviousResponseID,
-				&r.Reasoning, &r.Store, &r.Temperature, &r.Text, &r.ToolChoice, &r.Tools, &r.TopP, &r.Metadata}
-		}
-		return stdDecode(std[f-9], v)
+		return respObjects(&r.Output, v, (*RespItem).decodeFast)
 	})
 }
 
@@ -187,15 +178,6 @@ func respUsageDecodeFast(u *RespUsage, v []byte) error {
 		}
 		return areqSetInt([...]*int{&u.InputTokens, &u.OutputTokens, &u.TotalTokens}[f], v)
 	})
-}
-
-// stdDecode is json.Unmarshal of one nested value; any error, a type error
-// that encoding/json would skip included, is errAreqSlow.
-func stdDecode[T any](dst T, v []byte) error {
-	if json.Unmarshal(v, dst) != nil {
-		return errAreqSlow
-	}
-	return nil
 }
 
 // obsDecodePtr decodes v into a fresh *T with decode (nil for null), as

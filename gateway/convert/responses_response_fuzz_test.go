@@ -89,7 +89,7 @@ func FuzzChatToResponsesResponse(f *testing.F) {
 // respCheckDecode holds respDecode's fast path to o2rUnmarshal.
 func respCheckDecode(t *testing.T, body []byte) {
 	t.Helper()
-	checkFastDecode(t, body, func(r *RespResponse, b []byte) error {
+	checkFastDecode(t, body, func(r *RespAnswer, b []byte) error {
 		if len(b) == 0 || b[0] != '{' || !areqScanned(b) {
 			return errAreqSlow
 		}
@@ -108,7 +108,7 @@ func TestRespDecodeFastPath(t *testing.T) {
 			t.Fatal(err)
 		}
 		respCheckDecode(t, body)
-		var r RespResponse
+		var r RespAnswer
 		if !strings.HasSuffix(p, ".want.json") && (!areqScanned(body) || r.decodeFast(body) != nil) {
 			t.Errorf("%s: not on the fast path", p)
 		}

@@ -137,6 +137,29 @@ type RespResponse struct {
 	Metadata           json.RawMessage `json:"metadata"`
 }
 
+// RespAnswer is what the gateway reads of an upstream's response object
+// (a whole answer, or the "response" of a stream event): the answer itself,
+// without the echo of the request (instructions, tools, sampling, metadata)
+// that RespResponse carries to clients. Decoding the echo cost more than
+// the rest of the answer, and no converter or observer uses it.
+type RespAnswer struct {
+	ID                string          `json:"id"`
+	Object            string          `json:"object"`
+	CreatedAt         int64           `json:"created_at"`
+	Status            string          `json:"status"`
+	Error             *RespError      `json:"error"`
+	IncompleteDetails *RespIncomplete `json:"incomplete_details"`
+	Model             string          `json:"model"`
+	Output            []RespItem      `json:"output"`
+	Usage             *RespUsage      `json:"usage"`
+}
+
+// Answer is the part of r an upstream's answer would have been read into.
+func (r *RespResponse) Answer() *RespAnswer {
+	return &RespAnswer{ID: r.ID, Object: r.Object, CreatedAt: r.CreatedAt, Status: r.Status, Error: r.Error,
+		IncompleteDetails: r.IncompleteDetails, Model: r.Model, Output: r.Output, Usage: r.Usage}
+}
+
 // RespError is a response's error (status "failed").
 type RespError struct {
 	Code    string `json:"code"`
@@ -166,18 +189,18 @@ type RespUsage struct {
 // RespEvent is one stream event: every event has Type and SequenceNumber;
 // the others depend on the type.
 type RespEvent struct {
-	Type           string        `json:"type"`
-	SequenceNumber int           `json:"sequence_number"`
-	Response       *RespResponse `json:"response,omitempty"`
-	OutputIndex    *int          `json:"output_index,omitempty"`
-	ContentIndex   *int          `json:"content_index,omitempty"`
-	SummaryIndex   *int          `json:"summary_index,omitempty"`
-	ItemID         string        `json:"item_id,omitempty"`
-	Item           *RespItem     `json:"item,omitempty"`
-	Part           *RespPart     `json:"part,omitempty"`
-	Delta          *string       `json:"delta,omitempty"`
-	Text           *string       `json:"text,omitempty"`
-	Arguments      *string       `json:"arguments,omitempty"`
+	Type           string      `json:"type"`
+	SequenceNumber int         `json:"sequence_number"`
+	Response       *RespAnswer `json:"response,omitempty"`
+	OutputIndex    *int        `json:"output_index,omitempty"`
+	ContentIndex   *int        `json:"content_index,omitempty"`
+	SummaryIndex   *int        `json:"summary_index,omitempty"`
+	ItemID         string      `json:"item_id,omitempty"`
+	Item           *RespItem   `json:"item,omitempty"`
+	Part           *RespPart   `json:"part,omitempty"`
+	Delta          *string     `json:"delta,omitempty"`
+	Text           *string     `json:"text,omitempty"`
+	Arguments      *string     `json:"arguments,omitempty"`
 	// "error" events
 	Code    *string `json:"code,omitempty"`
 	Message string  `json:"message,omitempty"`

@@ -26,7 +26,7 @@ import (
 // A failed response, an error body or something else than a response is an
 // error, so the proxy falls over to the next upstream.
 func ResponsesToChatResponse(body []byte, clientModel string) (out []byte, usage Usage, err error) {
-	var r RespResponse
+	var r RespAnswer
 	if err := respDecode(body, &r); err != nil {
 		return nil, Usage{}, fmt.Errorf("responses upstream answer is not valid JSON: %w", err)
 	}
@@ -55,7 +55,7 @@ func ResponsesToChatResponse(body []byte, clientModel string) (out []byte, usage
 
 // o2rResponseError reports a response that is not an answer: an error body
 // ({"error":{…}}), or a status other than completed and incomplete.
-func o2rResponseError(r *RespResponse) error {
+func o2rResponseError(r *RespAnswer) error {
 	switch {
 	case r.Error != nil && (r.Error.Message != "" || r.Error.Code != ""):
 		return o2rUpstreamError(r.Error)
@@ -186,7 +186,7 @@ func o2rItemParts(raw json.RawMessage) []RespPart {
 		}
 		return parts
 	}
-	_ = o2rUnmarshal(raw, &parts)
+	parts, _ = respArray(raw, (*RespPart).decodeFast) // raw is valid: a member of a decoded answer
 	return parts
 }
 

@@ -156,7 +156,7 @@ func (s *ChatFromResponsesStream) Convert(name string, data []byte) ([]Event, er
 
 // meta takes the chunk id, model and created time from the response, until
 // the first chunk is written.
-func (s *ChatFromResponsesStream) meta(r *RespResponse) {
+func (s *ChatFromResponsesStream) meta(r *RespAnswer) {
 	if r == nil || s.roleSent {
 		return
 	}
@@ -284,7 +284,7 @@ func (s *ChatFromResponsesStream) itemDone(it *RespItem, index *int) []Event {
 }
 
 // finish ends the stream at response.completed or .incomplete.
-func (s *ChatFromResponsesStream) finish(r *RespResponse, incomplete bool) []Event {
+func (s *ChatFromResponsesStream) finish(r *RespAnswer, incomplete bool) []Event {
 	var out []Event
 	var inc *RespIncomplete
 	if r != nil {

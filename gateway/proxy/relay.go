@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/modelswitch/modelswitch/gateway/convert"
@@ -25,11 +26,16 @@ func (ex *exchange) relay() router.Outcome {
 			ct = "application/json"
 		}
 		h.Set("Content-Type", ct)
+		// A known length and a flush put the answer on the wire now, before
+		// the handler observes it, stores it and writes its records;
+		// otherwise net/http holds it until the handler returns.
+		h.Set("Content-Length", strconv.Itoa(len(ex.body)))
 		ex.w.WriteHeader(ex.resp.StatusCode)
 		_, _ = ex.w.Write(ex.body)
+		_ = http.NewResponseController(ex.w).Flush()
 		ex.trace.status = ex.resp.StatusCode
 		if ex.rs != nil && ex.rs.whole != nil {
-			ex.trace.output = convert.ObserveResponsesObject(ex.rs.whole)
+			ex.trace.output = convert.ObserveResponsesObject(ex.rs.whole.Answer())
 		} else {
 			ex.trace.output = convert.ObserveResponse(ex.in.family.String(), ex.body)
 		}
