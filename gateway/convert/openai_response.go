@@ -10,16 +10,18 @@ import (
 	"github.com/modelswitch/modelswitch/gateway/jsonbody"
 )
 
-// orespResponse is what OpenAIToAnthropicResponse reads of a Chat Completions
-// response.
+// orespResponse is what the converters of a whole Chat Completions answer
+// (OpenAIToAnthropicResponse, ChatToResponsesResponse) read of it.
 type orespResponse struct {
 	ID      string          `json:"id"`
 	Model   string          `json:"model"`
 	Choices []orespChoice   `json:"choices"`
 	Usage   json.RawMessage `json:"usage"`
+	Error   json.RawMessage `json:"error"`
 }
 
 type orespChoice struct {
+	Index        int             `json:"index"`
 	Message      orespInMessage  `json:"message"`
 	FinishReason json.RawMessage `json:"finish_reason"`
 }
@@ -108,11 +110,8 @@ func OpenAIToAnthropicResponse(body []byte, names *ToolNames, clientModel string
 // orespBuild decodes and converts the response, returning what to encode.
 func orespBuild(body []byte, names *ToolNames, clientModel string) (*orespMessage, Usage, error) {
 	var r orespResponse
-	if r.decodeFast(body) != nil { // see response_fast.go
-		r = orespResponse{}
-		if err := json.Unmarshal(body, &r); err != nil {
-			return nil, Usage{}, errors.New("decoding upstream response: " + err.Error())
-		}
+	if err := r.decode(body); err != nil {
+		return nil, Usage{}, errors.New("decoding upstream response: " + err.Error())
 	}
 	if len(r.Choices) == 0 {
 		return nil, Usage{}, errors.New("upstream response has no choices")
@@ -159,6 +158,16 @@ func orespBuild(body []byte, names *ToolNames, clientModel string) (*orespMessag
 	usage, _ := UsageFromOpenAI(r.Usage)
 	m.Usage = usage.Anthropic()
 	return &m, usage, nil
+}
+
+// decode fills the zero r from body: in place when it can (see
+// response_fast.go), else with encoding/json.
+func (r *orespResponse) decode(body []byte) error {
+	if r.decodeFast(body) == nil {
+		return nil
+	}
+	*r = orespResponse{}
+	return json.Unmarshal(body, r)
 }
 
 // orespString returns raw when it is a JSON string, else "". raw is valid

@@ -15,8 +15,8 @@ import (
 var (
 	arespMessageFields = []string{"id", "type", "model", "content", "stop_reason", "usage", "error"}
 	arespBlockFields   = []string{"type", "text", "thinking", "id", "name", "input"}
-	orespFields        = []string{"id", "model", "choices", "usage"}
-	orespChoiceFields  = []string{"message", "finish_reason"}
+	orespFields        = []string{"id", "model", "choices", "usage", "error"}
+	orespChoiceFields  = []string{"message", "finish_reason", "index"}
 	orespMessageFields = []string{"content", "reasoning_content", "reasoning", "refusal", "tool_calls", "function_call"}
 	orespCallFields    = []string{"id", "function"}
 	orespFuncFields    = []string{"name", "arguments"}
@@ -126,17 +126,23 @@ func (r *orespResponse) decodeFast(body []byte) error {
 				r.Choices = append(r.Choices, orespChoice{})
 				return r.Choices[len(r.Choices)-1].decodeFast(e)
 			})
+		case 3:
+			r.Usage = v
+		default:
+			r.Error = v
 		}
-		r.Usage = v
 		return nil
 	})
 }
 
 func (c *orespChoice) decodeFast(raw []byte) error {
 	return oreqObjectFast(raw, orespChoiceFields, func(f int, v []byte) error {
-		if f == 1 {
+		switch f {
+		case 1:
 			c.FinishReason = v
 			return nil
+		case 2:
+			return areqSetInt(&c.Index, v)
 		}
 		m := &c.Message
 		return oreqObjectFast(v, orespMessageFields, func(f int, v []byte) error {

@@ -119,29 +119,6 @@ func r2oCallItem(id, status, callID, upstreamName, args string, names *r2oNames)
 	return RespItem{Type: "function_call", ID: id, Status: status, CallID: callID, Name: name, Namespace: ns, Arguments: &args}
 }
 
-// r2oCompletion is what ChatToResponsesResponse reads of a chat.completion.
-type r2oCompletion struct {
-	Choices []struct {
-		Index   int `json:"index"`
-		Message struct {
-			Content          json.RawMessage `json:"content"` // a string, or text parts
-			Refusal          json.RawMessage `json:"refusal"`
-			ReasoningContent json.RawMessage `json:"reasoning_content"`
-			Reasoning        json.RawMessage `json:"reasoning"`
-			ToolCalls        []struct {
-				ID       string `json:"id"`
-				Function struct {
-					Name      string `json:"name"`
-					Arguments string `json:"arguments"`
-				} `json:"function"`
-			} `json:"tool_calls"`
-		} `json:"message"`
-		FinishReason string `json:"finish_reason"`
-	} `json:"choices"`
-	Usage json.RawMessage `json:"usage"`
-	Error json.RawMessage `json:"error"`
-}
-
 // ChatToResponsesResponse converts a whole chat.completion into a Responses
 // response object. Its output is, in order: a reasoning item (from
 // reasoning_content or reasoning), a message (its text, or a refusal part),
@@ -152,8 +129,8 @@ type r2oCompletion struct {
 // meta.ID. An upstream error body or a completion without choices is an
 // error, so the proxy can fall over to the next upstream.
 func ChatToResponsesResponse(body []byte, meta RespMeta) (out []byte, resp *RespResponse, usage Usage, err error) {
-	var c r2oCompletion
-	if err := json.Unmarshal(body, &c); err != nil {
+	var c orespResponse
+	if err := c.decode(body); err != nil {
 		return nil, nil, Usage{}, fmt.Errorf("chat completion is not valid JSON: %w", err)
 	}
 	if len(c.Error) > 0 && string(c.Error) != "null" {
@@ -175,7 +152,7 @@ func ChatToResponsesResponse(body []byte, meta RespMeta) (out []byte, resp *Resp
 		}
 	}
 	msg := &ch.Message
-	status, incomplete := r2oStatus(ch.FinishReason)
+	status, incomplete := r2oStatus(orespString(ch.FinishReason))
 	var items []RespItem
 	reasoning := r2oString(msg.ReasoningContent)
 	if reasoning == "" {
@@ -197,7 +174,7 @@ func ChatToResponsesResponse(body []byte, meta RespMeta) (out []byte, resp *Resp
 	}
 	for _, tc := range msg.ToolCalls {
 		i := len(items)
-		callID, args := tc.ID, tc.Function.Arguments
+		callID, args := tc.ID, r2oArguments(tc.Function.Arguments)
 		if callID == "" {
 			callID = meta.itemID("call", i)
 		}
@@ -226,12 +203,16 @@ func r2oUpstreamError(raw json.RawMessage) error {
 }
 
 // r2oString is raw's value when it is a JSON string, else "".
-func r2oString(raw json.RawMessage) string {
-	var s string
-	if areqKind(raw) != "string" || json.Unmarshal(raw, &s) != nil {
-		return ""
+func r2oString(raw json.RawMessage) string { return orespString(raw) }
+
+// r2oArguments is a tool call's arguments as the Responses item carries
+// them: the string, or the compact JSON text of an object some servers send
+// instead (raw is valid: a member of a decoded answer).
+func r2oArguments(raw json.RawMessage) string {
+	if len(raw) > 0 && raw[0] == '{' {
+		return string(areqCompact(make([]byte, 0, len(raw)), raw, false))
 	}
-	return s
+	return orespString(raw)
 }
 
 // r2oContentText is a message content's text: a string, or the texts of

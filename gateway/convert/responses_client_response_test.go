@@ -26,6 +26,10 @@ var r2oResponseCases = map[string]r2oWant{
 	"content_filter_refusal":             {status: "incomplete", text: "I can't help with that."},
 	"openrouter_reasoning_content_parts": {status: "completed", reasoning: "Thinking done.", text: "Answer: yes", usage: Usage{Input: 40, Output: 9, Reasoning: 5}},
 	"empty_answer":                       {status: "completed", usage: Usage{Input: 30}},
+	// A lenient local server: the choice of index 0 comes second, one call's
+	// arguments are an object instead of a string, another's are null.
+	"object_arguments_second_choice": {status: "completed",
+		calls: []string{`.shell call_obj {"command":["ls","-la"]}`, `.shell call_empty {}`}, usage: Usage{Input: 20, Output: 9}},
 }
 
 func TestChatToResponsesResponseGolden(t *testing.T) {
