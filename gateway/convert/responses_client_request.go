@@ -13,6 +13,10 @@ import (
 // a JSON object of the expected shape is a *RequestError.
 func ParseResponsesRequest(body []byte) (*RespRequest, error) {
 	var req RespRequest
+	if req.decodeFast(body) == nil { // see responses_request_fast.go
+		return &req, nil
+	}
+	req = RespRequest{}
 	if err := json.Unmarshal(body, &req); err != nil {
 		return nil, areqDecodeErr("", err)
 	}

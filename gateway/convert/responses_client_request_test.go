@@ -262,6 +262,7 @@ func FuzzResponsesToChatRequest(f *testing.F) {
 		if reasoning {
 			opt.Reasoning = "reasoning_content"
 		}
+		checkFastDecode(t, body, (*RespRequest).decodeFast, json.Unmarshal)
 		if req, err := ParseResponsesRequest(body); err == nil {
 			respCheckArrays(t, req.Input)
 		}
@@ -307,5 +308,29 @@ func respCheckArrays(t *testing.T, raw json.RawMessage) {
 		if err := json.Unmarshal(it.Content, &sp); err != nil || !reflect.DeepEqual(fp, sp) {
 			t.Fatalf("%s:\nfast path %+v\nstd       %+v (%v)", it.Content, fp, sp, err)
 		}
+	}
+}
+
+// TestRespRequestFastPath: the golden requests (Codex's first turns among
+// them) are decoded in place, exactly as encoding/json decodes them.
+func TestRespRequestFastPath(t *testing.T) {
+	files, _ := filepath.Glob("testdata/r2o_request/*.in.json")
+	if len(files) == 0 {
+		t.Fatal("no cases")
+	}
+	for _, p := range files {
+		body, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkFastDecode(t, body, (*RespRequest).decodeFast, json.Unmarshal)
+		var req RespRequest
+		if err := req.decodeFast(body); err != nil {
+			t.Errorf("%s: not on the fast path", p)
+		}
+	}
+	for _, s := range []string{`{"input":null,"tools":null,"store":null,"temperature":1e400}`, `{"model":"a","Model":"b"}`,
+		`{"tools":[{"type":"function","strict":"yes"}]}`, `{"include":["a",1]}`, `{"text":{"format":[]}}`} {
+		checkFastDecode(t, []byte(s), (*RespRequest).decodeFast, json.Unmarshal)
 	}
 }
