@@ -18,7 +18,7 @@ func o2rMessages(req *RespRequest, raw json.RawMessage, fast bool) error {
 		return badRequest("messages must be an array")
 	}
 	var system []string
-	items := []RespItem{}
+	items := []o2rItem{}
 	leading := true // still before the first non-system message
 	it := jsonbody.Elements(raw)
 	for i := 0; ; i++ {
@@ -65,7 +65,7 @@ func o2rMessages(req *RespRequest, raw json.RawMessage, fast bool) error {
 			if err != nil {
 				return err
 			}
-			items = append(items, RespItem{Type: "function_call_output", CallID: m.ToolCallID, Output: o2rRaw(text)})
+			items = append(items, o2rItem{RespItem: RespItem{Type: "function_call_output", CallID: m.ToolCallID, Output: o2rRaw(text)}})
 		case "function":
 			return badRequest("%s: the legacy function role is not supported; use tool messages", loc())
 		default:
@@ -86,8 +86,17 @@ func o2rMessages(req *RespRequest, raw json.RawMessage, fast bool) error {
 	return nil
 }
 
-func o2rMessage(role string, parts ...RespPart) RespItem {
-	return RespItem{Type: "message", Role: role, Content: o2rRaw(parts)}
+// o2rItem is an input item as ChatToResponsesRequest builds it: a message's
+// parts stay typed (Parts shadows RespItem.Content) until the input is
+// encoded, instead of being encoded on their own and then validated and
+// compacted again, as a json.RawMessage, by every enclosing encoding.
+type o2rItem struct {
+	RespItem
+	Parts []RespPart `json:"content,omitempty"`
+}
+
+func o2rMessage(role string, parts ...RespPart) o2rItem {
+	return o2rItem{RespItem: RespItem{Type: "message", Role: role}, Parts: parts}
 }
 
 // o2rParts decodes a content array's parts; raw starts with '['.
@@ -186,7 +195,7 @@ func o2rImage(raw json.RawMessage, loc areqPath) (RespPart, error) {
 
 // o2rAssistant converts an assistant message: its text (and refusal, as
 // text: it is what the model said) as one message item, then its tool calls.
-func o2rAssistant(m *oreqInMsg, loc areqPath, fast bool) ([]RespItem, error) {
+func o2rAssistant(m *oreqInMsg, loc areqPath, fast bool) ([]o2rItem, error) {
 	if !oreqNull(m.FunctionCall) {
 		return nil, badRequest("%s: legacy function_call is not supported; use tool_calls", loc())
 	}
@@ -217,7 +226,7 @@ func o2rAssistant(m *oreqInMsg, loc areqPath, fast bool) ([]RespItem, error) {
 		return nil, badRequest("%s.content must be a string or an array of content parts", loc())
 	}
 	texts = append(texts, m.Refusal)
-	var items []RespItem
+	var items []o2rItem
 	if text := o2rJoin(texts); text != "" {
 		// annotations is required on output_text by strict servers (Azure).
 		items = append(items, o2rMessage("assistant", RespPart{Type: "output_text", Text: text,
@@ -235,7 +244,7 @@ func o2rAssistant(m *oreqInMsg, loc areqPath, fast bool) ([]RespItem, error) {
 		if strings.TrimSpace(args) == "" {
 			args = "{}"
 		}
-		items = append(items, RespItem{Type: "function_call", CallID: tc.ID, Name: tc.Function.Name, Arguments: &args})
+		items = append(items, o2rItem{RespItem: RespItem{Type: "function_call", CallID: tc.ID, Name: tc.Function.Name, Arguments: &args}})
 	}
 	return items, nil
 }
