@@ -86,7 +86,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, f protocol.Famil
 	tr.provider, tr.upstreamModel = res.Winner.Provider, res.Winner.Model
 	outcome := ex.relay()
 	res.Finish(h.now(), outcome)
-	h.keepResponse(ex)
+	if ex.events != nil {
+		h.keepResponse(ex) // a whole answer was kept before it was sent (relay)
+	}
 	if r.Context().Err() != nil {
 		tr.status = 499
 		h.Log.Info("client disconnected during the answer", "request_id", tr.requestID, "key_id", keyID(r), "model", model.Name,

@@ -26,14 +26,17 @@ func (ex *exchange) relay() router.Outcome {
 			ct = "application/json"
 		}
 		h.Set("Content-Type", ct)
+		ex.trace.status = ex.resp.StatusCode
+		// The response id must be readable before the client has it: the
+		// next turn may name it the moment the answer arrives.
+		ex.h.keepResponse(ex)
 		// A known length and a flush put the answer on the wire now, before
-		// the handler observes it, stores it and writes its records;
-		// otherwise net/http holds it until the handler returns.
+		// the handler observes it and writes its records; otherwise
+		// net/http holds it until the handler returns.
 		h.Set("Content-Length", strconv.Itoa(len(ex.body)))
 		ex.w.WriteHeader(ex.resp.StatusCode)
 		_, _ = ex.w.Write(ex.body)
 		_ = http.NewResponseController(ex.w).Flush()
-		ex.trace.status = ex.resp.StatusCode
 		if ex.rs != nil && ex.rs.whole != nil {
 			ex.trace.output = convert.ObserveResponsesObject(ex.rs.whole.Answer())
 		} else {

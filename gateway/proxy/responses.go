@@ -179,8 +179,9 @@ func (ex *exchange) captureFinal(ev sse.Event) {
 }
 
 // keepResponse stores a served response when the client did not say store:
-// false. It runs after the answer was sent; a store failure is logged, never
-// shown to the client, who already has its answer.
+// false. A whole answer is stored just before it is sent, so that its id is
+// readable the moment the client has it; a stream, after its last event. A
+// store failure is logged, never shown to the client: the answer stands.
 func (h *Handler) keepResponse(ex *exchange) {
 	rs := ex.rs
 	if st := ex.trace.status; rs == nil || !rs.store || h.Store == nil || st != 0 && st != http.StatusOK {

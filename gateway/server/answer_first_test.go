@@ -4,18 +4,39 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/modelswitch/modelswitch/gateway/proxy"
+	"github.com/modelswitch/modelswitch/gateway/responses"
+	"github.com/modelswitch/modelswitch/gateway/store"
 	"github.com/modelswitch/modelswitch/gateway/usage"
 )
 
-// blockedUsage holds the handler in its records until released.
-type blockedUsage struct{ release chan struct{} }
+// blockedUsage holds each handler in its records until the test releases it.
+type blockedUsage struct {
+	mu      sync.Mutex
+	release chan struct{}
+}
 
-func (b blockedUsage) Record(usage.Record) { <-b.release }
+func (b *blockedUsage) hold() chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.release = make(chan struct{})
+	return b.release
+}
+
+func (b *blockedUsage) Record(usage.Record) {
+	b.mu.Lock()
+	release := b.release
+	b.mu.Unlock()
+	<-release
+}
 
 // TestWholeAnswerLeavesBeforeTheRecords: a whole answer reaches the client,
 // with its length, while the handler is still writing the request's records
@@ -31,6 +52,8 @@ func TestWholeAnswerLeavesBeforeTheRecords(t *testing.T) {
 	defer up.Close()
 	s := testServer(t, "providers:\n  - {name: p, provider: openai, base_url: \""+up.URL+"/v1\"}\n"+
 		"models:\n  m: {adapters: [{adapter: p, model_name: x}]}\napi_keys:\n  - {key: sk-answer-first-1}\n", nil)
+	sink := &blockedUsage{}
+	s.proxy.Usage = sink
 	gw := httptest.NewServer(s.Handler())
 	defer gw.Close()
 	for _, lane := range []struct{ path, body string }{
@@ -38,19 +61,18 @@ func TestWholeAnswerLeavesBeforeTheRecords(t *testing.T) {
 		{"/v1/messages", `{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hello"}]}`},
 		{"/v1/responses", `{"model":"m","input":"hello"}`},
 	} {
-		sink := blockedUsage{release: make(chan struct{})}
-		s.proxy.Usage = sink
+		release := sink.hold()
 		req, _ := http.NewRequest("POST", gw.URL+lane.path, strings.NewReader(lane.body))
 		req.Header.Set("Authorization", "Bearer sk-answer-first-1")
 		client := &http.Client{Timeout: 5 * time.Second}
 		resp, err := client.Do(req)
 		if err != nil {
-			close(sink.release)
+			close(release)
 			t.Fatalf("%s: no answer while the records were held: %v", lane.path, err)
 		}
 		body, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		close(sink.release)
+		close(release)
 		if err != nil || resp.StatusCode != 200 || !strings.Contains(string(body), "hi") {
 			t.Fatalf("%s: %d %s (%v)", lane.path, resp.StatusCode, body, err)
 		}
@@ -58,5 +80,57 @@ func TestWholeAnswerLeavesBeforeTheRecords(t *testing.T) {
 			t.Errorf("%s: Content-Length %q for %d bytes", lane.path, got, len(body))
 		}
 		client.CloseIdleConnections()
+	}
+}
+
+// slowStore is a response store whose writes take a while to commit.
+type slowStore struct {
+	proxy.ResponseStore
+	committed atomic.Int32
+}
+
+func (s *slowStore) Put(r responses.Record) error {
+	time.Sleep(50 * time.Millisecond)
+	err := s.ResponseStore.Put(r)
+	s.committed.Add(1)
+	return err
+}
+
+// TestStoredResponseIsReadableWhenTheAnswerArrives: the whole answer to a
+// request with store (the default) goes out only once its response is
+// stored, although the rest of the records wait until after it: a client may
+// name the id in its next turn, on another connection, the moment it has it.
+func TestStoredResponseIsReadableWhenTheAnswerArrives(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"id":"c1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,`+
+			`"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]}`)
+	}))
+	defer up.Close()
+	db, err := store.Open(filepath.Join(t.TempDir(), store.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := testServer(t, "providers:\n  - {name: p, provider: openai, base_url: \""+up.URL+"/v1\"}\n"+
+		"models:\n  m: {adapters: [{adapter: p, model_name: x}]}\napi_keys:\n  - {key: sk-answer-first-1}\n", db)
+	slow := &slowStore{ResponseStore: s.proxy.Store}
+	s.proxy.Store = slow
+	gw := httptest.NewServer(s.Handler())
+	defer gw.Close()
+	for i, body := range []string{`{"model":"m","input":"hello"}`, `{"model":"m","input":"hello","store":false}`} {
+		before := slow.committed.Load()
+		req, _ := http.NewRequest("POST", gw.URL+"/v1/responses", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer sk-answer-first-1")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if got, want := slow.committed.Load()-before, int32(1-i); got != want {
+			t.Errorf("%s: %d responses stored when the answer arrived, want %d", body, got, want)
+		}
 	}
 }
