@@ -32,12 +32,19 @@ type cell struct {
 	first  string // TTFT marker (load.Options.FirstMarker); "" = the default
 	marker string // token-line marker (load.Options.ChunkMarker); "" = the default
 	big    bool   // the large body of the client's protocol
+	// up is where direct and the floor send a conversion cell's request: the
+	// mock's endpoint of the upstream's protocol, with its markers (see shape).
+	up struct{ path, first, marker string }
 }
 
-// load is the load generator's options for c through base.
-func (c cell) load(base string) load.Options {
-	return load.Options{URL: base + c.path, Body: c.body, Header: c.header, WantChunks: c.chunks,
-		FirstMarker: c.first, ChunkMarker: c.marker}
+// load is the load generator's options for c through t.
+func (c cell) load(t target) load.Options {
+	path, first, marker := c.path, c.first, c.marker
+	if c.Conv && (t.name == "direct" || t.name == "floor") {
+		path, first, marker = c.up.path, c.up.first, c.up.marker
+	}
+	return load.Options{URL: t.base + path, Body: c.body, Header: c.header, WantChunks: c.chunks,
+		FirstMarker: first, ChunkMarker: marker}
 }
 
 // stats are one target's figures in one cell, one entry per round.
@@ -108,8 +115,14 @@ func (p proto) modelPrefix() string {
 
 // shape is one request shape: the client's protocol, the upstream's (the
 // gateway converts when they differ) and the body size. The direct and floor
-// targets get the client's request on the mock's endpoint of the client's
-// protocol, so a conversion cell's added figure includes the conversion.
+// targets get the client's request on the mock's endpoint of the upstream's
+// protocol (the mock reads only "stream" of a body), so that the floor does
+// the upstream's work and a conversion cell's added figure is what the
+// gateway adds, conversion included: the mock's Responses stream reaches its
+// first token ~55 µs after its Chat stream, and its whole answer is three
+// times the size, which a floor on the client's protocol charged to the
+// gateway (and credited to it the other way round). Until 2026-12-07 the
+// floor was on the client's protocol (docs/decisions.md).
 type shape struct {
 	id, title        string
 	client, upstream proto
@@ -145,6 +158,10 @@ func (s shape) build(stream bool, extra ...string) cell {
 	}
 	if stream && s.client == protoResponses { // the done events repeat the whole text
 		c.first, c.marker = mock.ResponsesFirstMarker, mock.ResponsesChunkMarker
+	}
+	c.up.path = s.upstream.path()
+	if stream && s.upstream == protoResponses {
+		c.up.first, c.up.marker = mock.ResponsesFirstMarker, mock.ResponsesChunkMarker
 	}
 	return c
 }
@@ -242,7 +259,7 @@ func pacedCells(gapMS int) []cell {
 // measure runs one cell once through t and appends the round's figures.
 func measure(ctx context.Context, c cell, t target, conc, n, warm int, st *stats) {
 	var before int64
-	o := c.load(t.base)
+	o := c.load(t)
 	o.Concurrency, o.Requests, o.Warmup = conc, n, warm
 	o.Started = func() {
 		if t.pid != 0 {
@@ -315,7 +332,7 @@ func sanity(ctx context.Context, cells []cell, targets []target) []string {
 	var bad []string
 	for _, c := range cells {
 		for _, t := range targets {
-			o := c.load(t.base)
+			o := c.load(t)
 			o.Requests = 1
 			r := load.Run(ctx, o)
 			if r.Errors > 0 {

@@ -143,3 +143,31 @@ func TestCellsReport(t *testing.T) {
 		}
 	}
 }
+
+// TestConversionFloorOnUpstreamEndpoint: direct and the floor get a
+// conversion cell's request on the upstream's endpoint (with the upstream's
+// stream markers), the gateways on the client's; a pass-through cell is the
+// same request everywhere.
+func TestConversionFloorOnUpstreamEndpoint(t *testing.T) {
+	base := func(name string) target { return target{name: name, base: "http://h"} }
+	for _, c := range append(latencyCells(), streamCells()...) {
+		gw, fl, dir := c.load(base("on")), c.load(base("floor")), c.load(base("direct"))
+		if fl.URL != dir.URL || fl.FirstMarker != dir.FirstMarker || fl.ChunkMarker != dir.ChunkMarker {
+			t.Errorf("%s: floor and direct differ: %s / %s", c.ID, fl.URL, dir.URL)
+		}
+		if !c.Conv {
+			if gw.URL != fl.URL || gw.FirstMarker != fl.FirstMarker {
+				t.Errorf("%s: pass-through floor %s, gateway %s", c.ID, fl.URL, gw.URL)
+			}
+			continue
+		}
+		up := strings.Split(strings.TrimPrefix(c.ID, "s-"), "2")[1] // "an2rs-1k" → "rs-1k"
+		want := map[string]string{"oa": pathOpenAI, "an": pathAnthropic, "rs": pathResponses}[up[:2]]
+		if fl.URL != "http://h"+want || gw.URL != "http://h"+c.path || string(fl.Body) != string(gw.Body) {
+			t.Errorf("%s: floor %s, gateway %s", c.ID, fl.URL, gw.URL)
+		}
+		if streamed := c.chunks > 0; streamed && (up[:2] == "rs") != (fl.FirstMarker == mock.ResponsesFirstMarker) {
+			t.Errorf("%s: floor marker %q", c.ID, fl.FirstMarker)
+		}
+	}
+}

@@ -99,7 +99,7 @@ func throughput(ctx context.Context, cells []cell, targets []target, rounds, con
 				st := res[i].T[t.name]
 				var ticks, ns int64
 				rs := sampleRSS(pids...)
-				o := c.load(t.base)
+				o := c.load(t)
 				o.Concurrency, o.Requests, o.Warmup = conc, count, 4*conc
 				o.Started = func() {
 					if t.pid != 0 {

@@ -44,7 +44,7 @@ func (h *host) profileGateway(ctx context.Context, perf string, pid int, t targe
 		recorded <- rec.Wait()
 		cancel() // the load runs exactly as long as perf records
 	}()
-	o := c.load(t.base)
+	o := c.load(t)
 	o.Concurrency, o.Duration, o.WantChunks = conc, time.Hour, 0
 	load.Run(lctx, o)
 	if err := <-recorded; err != nil {
