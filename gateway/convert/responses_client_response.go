@@ -154,9 +154,9 @@ func ChatToResponsesResponse(body []byte, meta RespMeta) (out []byte, resp *Resp
 	msg := &ch.Message
 	status, incomplete := r2oStatus(orespString(ch.FinishReason))
 	var items []RespItem
-	reasoning := r2oString(msg.ReasoningContent)
+	reasoning := orespString(msg.ReasoningContent)
 	if reasoning == "" {
-		reasoning = r2oString(msg.Reasoning)
+		reasoning = orespString(msg.Reasoning)
 	}
 	if reasoning != "" {
 		items = append(items, RespItem{Type: "reasoning", ID: meta.itemID("rs", len(items)),
@@ -166,7 +166,7 @@ func ChatToResponsesResponse(body []byte, meta RespMeta) (out []byte, resp *Resp
 	if text := r2oContentText(msg.Content); text != "" {
 		parts = append(parts, newR2OPart(r2oText, text))
 	}
-	if refusal := r2oString(msg.Refusal); refusal != "" {
+	if refusal := orespString(msg.Refusal); refusal != "" {
 		parts = append(parts, newR2OPart(r2oRefusal, refusal))
 	}
 	if len(parts) > 0 {
@@ -202,9 +202,6 @@ func r2oUpstreamError(raw json.RawMessage) error {
 	return fmt.Errorf("upstream error: %.500s", e.Message)
 }
 
-// r2oString is raw's value when it is a JSON string, else "".
-func r2oString(raw json.RawMessage) string { return orespString(raw) }
-
 // r2oArguments is a tool call's arguments as the Responses item carries
 // them: the string, or the compact JSON text of an object some servers send
 // instead (raw is valid: a member of a decoded answer).
@@ -219,7 +216,7 @@ func r2oArguments(raw json.RawMessage) string {
 // its parts (some servers answer with parts).
 func r2oContentText(raw json.RawMessage) string {
 	if areqKind(raw) != "array" {
-		return r2oString(raw)
+		return orespString(raw)
 	}
 	var parts []struct {
 		Type, Text string

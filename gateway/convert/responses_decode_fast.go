@@ -104,9 +104,9 @@ func (it *RespItem) decodeFast(v []byte) error {
 		case 0, 1, 2, 3, 4, 5, 6:
 			return areqSetString([...]*string{&it.Type, &it.ID, &it.Status, &it.Role, &it.CallID, &it.Name, &it.Namespace}[f], v)
 		case 7:
-			it.Content = append(it.Content[:0], v...) // as json.RawMessage copies, null included
+			return respRaw(&it.Content, v)
 		case 8:
-			it.Output = append(it.Output[:0], v...)
+			return respRaw(&it.Output, v)
 		case 9, 10, 11:
 			return obsSetStringPtr([...]**string{&it.Arguments, &it.EncryptedContent, &it.Input}[f-9], v)
 		case 12:
@@ -120,8 +120,7 @@ func (it *RespItem) decodeFast(v []byte) error {
 func (p *RespPart) decodeFast(v []byte) error {
 	return oreqObjectFast(v, respPartFields, func(f int, v []byte) error {
 		if f == 6 {
-			p.Annotations = append(p.Annotations[:0], v...)
-			return nil
+			return respRaw(&p.Annotations, v)
 		}
 		return areqSetString([...]*string{&p.Type, &p.Text, &p.ImageURL, &p.Detail, &p.FileID, &p.Refusal}[f], v)
 	})

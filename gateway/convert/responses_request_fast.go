@@ -1,5 +1,7 @@
 package convert
 
+import "encoding/json"
+
 // In-place decoding of a Responses request (ParseResponsesRequest), as the
 // Chat and Anthropic request decoders do: after one validating scan, each
 // member is read where it is; raw members (input, instructions, tool_choice,
@@ -20,9 +22,9 @@ var (
 	respFormatFields    = []string{"type", "name", "description", "schema", "strict"}
 )
 
-// respRaw sets a json.RawMessage member as encoding/json does: a copy,
-// null included.
-func respRaw(dst *[]byte, v []byte) error {
+// respRaw sets a json.RawMessage member as encoding/json does: a copy (v
+// is the caller's), null included.
+func respRaw(dst *json.RawMessage, v []byte) error {
 	*dst = append((*dst)[:0], v...)
 	return nil
 }
@@ -38,13 +40,13 @@ func (req *RespRequest) decodeFast(body []byte) error {
 		case 0:
 			return areqSetString(&req.Model, v)
 		case 1:
-			return respRaw((*[]byte)(&req.Input), v)
+			return respRaw(&req.Input, v)
 		case 2:
-			return respRaw((*[]byte)(&req.Instructions), v)
+			return respRaw(&req.Instructions, v)
 		case 3:
 			return respObjects(&req.Tools, v, (*RespTool).decodeFast)
 		case 4:
-			return respRaw((*[]byte)(&req.ToolChoice), v)
+			return respRaw(&req.ToolChoice, v)
 		case 5:
 			return oreqSetBoolPtr(&req.ParallelToolCalls, v)
 		case 6:
@@ -58,7 +60,7 @@ func (req *RespRequest) decodeFast(body []byte) error {
 		case 10:
 			return obsDecodePtr(&req.Text, v, (*RespText).decodeFast)
 		case 11:
-			return respRaw((*[]byte)(&req.Metadata), v)
+			return respRaw(&req.Metadata, v)
 		case 12:
 			return oreqSetBoolPtr(&req.Store, v)
 		case 13:
@@ -75,7 +77,7 @@ func (t *RespTool) decodeFast(v []byte) error {
 	return oreqObjectFast(v, respToolFields, func(f int, v []byte) error {
 		switch f {
 		case 3:
-			return respRaw((*[]byte)(&t.Parameters), v)
+			return respRaw(&t.Parameters, v)
 		case 4:
 			return oreqSetBoolPtr(&t.Strict, v)
 		case 5:
@@ -104,7 +106,7 @@ func (fm *RespFormat) decodeFast(v []byte) error {
 	return oreqObjectFast(v, respFormatFields, func(f int, v []byte) error {
 		switch f {
 		case 3:
-			return respRaw((*[]byte)(&fm.Schema), v)
+			return respRaw(&fm.Schema, v)
 		case 4:
 			return oreqSetBoolPtr(&fm.Strict, v)
 		}
