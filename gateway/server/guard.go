@@ -48,13 +48,16 @@ func hasPathPrefix(path, prefix string) bool {
 	return path == prefix || strings.HasPrefix(path, prefix+"/")
 }
 
-// guard authenticates every non-public route and puts the key in the context.
-// Limits are counted by the inference handlers, after the request is known to
-// be well-formed (DESIGN §8: only inference endpoints count).
+// guard authenticates every non-public route, whatever the method, and puts
+// the key in the context. A CORS preflight from an allowed origin never gets
+// here: the cors middleware answers it; any other OPTIONS needs a key like
+// GET does (issue 21: an OPTIONS bypass reached the profiler). Limits are
+// counted by the inference handlers, after the request is known to be
+// well-formed (DESIGN §8: only inference endpoints count).
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		need := accessFor(r)
-		if need == public || r.Method == http.MethodOptions {
+		if need == public {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -20,11 +20,12 @@ func pprofEnabled() bool { return os.Getenv(PprofEnv) == "1" }
 // registerPprof mounts net/http/pprof's handlers on r.
 func registerPprof(r *mux.Router) {
 	const prefix = "/api/debug/pprof/"
-	r.HandleFunc(prefix+"cmdline", pprof.Cmdline)
-	r.HandleFunc(prefix+"profile", pprof.Profile)
-	r.HandleFunc(prefix+"symbol", pprof.Symbol)
-	r.HandleFunc(prefix+"trace", pprof.Trace)
+	get := []string{http.MethodGet, http.MethodHead}
+	r.HandleFunc(prefix+"cmdline", pprof.Cmdline).Methods(get...)
+	r.HandleFunc(prefix+"profile", pprof.Profile).Methods(get...)
+	r.HandleFunc(prefix+"symbol", pprof.Symbol).Methods(http.MethodGet, http.MethodHead, http.MethodPost) // go tool pprof posts addresses
+	r.HandleFunc(prefix+"trace", pprof.Trace).Methods(get...)
 	// Index serves the named profiles (heap, allocs, goroutine, …) by the
 	// last path element, which it reads after the fixed /debug/pprof/ prefix.
-	r.PathPrefix(prefix).Handler(http.StripPrefix("/api", http.HandlerFunc(pprof.Index)))
+	r.PathPrefix(prefix).Handler(http.StripPrefix("/api", http.HandlerFunc(pprof.Index))).Methods(get...)
 }

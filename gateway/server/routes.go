@@ -16,6 +16,20 @@ import (
 
 // routes builds the route table (DESIGN §5) wrapped in the middleware chain.
 func (s *Server) routes() http.Handler {
+	var h http.Handler = s.router()
+	h = s.guard(h)
+	h = s.limitBody(h)
+	h = s.cors(h)
+	h = s.checkHost(h)
+	h = s.recoverPanics(h)
+	h = requestID(h)
+	return h
+}
+
+// router is the route table alone. Every route names its methods: the guard
+// authenticates every method alike, and a route open to any method would
+// answer one nobody meant it to (issue 21: OPTIONS on the profiler).
+func (s *Server) router() *mux.Router {
 	r := mux.NewRouter()
 	p := s.proxy
 	for _, path := range []string{"/v1/chat/completions", "/openai/chat/completions", "/openai/v1/chat/completions"} {
@@ -69,14 +83,7 @@ func (s *Server) routes() http.Handler {
 		protocol.WriteError(w, protocol.FamilyOf(r.URL.Path), protocol.Errorf(http.StatusMethodNotAllowed, "method "+r.Method+" is not allowed on "+r.URL.Path))
 	})
 
-	var h http.Handler = r
-	h = s.guard(h)
-	h = s.limitBody(h)
-	h = s.cors(h)
-	h = s.checkHost(h)
-	h = s.recoverPanics(h)
-	h = requestID(h)
-	return h
+	return r
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
