@@ -16,7 +16,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/modelswitch/modelswitch/gateway/config"
@@ -289,18 +288,19 @@ func testBody(p *config.Provider, a config.Adapter, testType string) ([]byte, er
 func answerProblem(p *config.Provider, status int, b []byte) string {
 	var top map[string]json.RawMessage
 	if json.Unmarshal(b, &top) != nil || top == nil {
-		return scrub(fmt.Sprintf("%s: the answer is not a JSON object: %s", p.Name, truncate(b, 200)), p)
+		return fmt.Sprintf("%s: the answer is not a JSON object: %s", p.Name, truncate(b, 200))
 	}
 	_, hasChoices := top["choices"]
 	_, hasContent := top["content"]
 	if e, ok := top["error"]; ok && string(e) != "null" && !hasChoices && !hasContent {
-		return scrub((&upstream.Error{Provider: p.Name, Status: status, Body: b}).Error(), p)
+		return (&upstream.Error{Provider: p.Name, Status: status, Body: b}).Error()
 	}
 	return ""
 }
 
 // describe turns an attempt's error into a status code (0 without an HTTP
-// answer) and a message without the provider's secrets.
+// answer) and a message. The provider's secrets are already masked: the
+// upstream client redacts every answer it reads (upstream.Redactor).
 func describe(err error, p *config.Provider, limit time.Duration) (int, string) {
 	status := 0
 	var ue *upstream.Error
@@ -311,22 +311,7 @@ func describe(err error, p *config.Provider, limit time.Duration) (int, string) 
 	if errors.Is(err, context.DeadlineExceeded) {
 		msg = fmt.Sprintf("%s: no answer within %s", p.Name, limit)
 	}
-	return status, scrub(msg, p)
-}
-
-// scrub masks the provider's API key and custom header values in msg, in
-// case an upstream echoes them.
-func scrub(msg string, p *config.Provider) string {
-	secrets := []string{p.APIKey, p.RawAPIKey}
-	for _, v := range p.CustomHeaders {
-		secrets = append(secrets, v)
-	}
-	for _, s := range secrets {
-		if len(s) >= 6 && !strings.HasPrefix(s, "${") {
-			msg = strings.ReplaceAll(msg, s, config.MaskSecret(s))
-		}
-	}
-	return msg
+	return status, msg
 }
 
 func firstRunes(s string, n int) string {

@@ -35,6 +35,7 @@ type Client struct {
 	root     string // base URL ending in "/", with "v1/" added for Anthropic roots without it
 	apiKey   string
 	headers  map[string]string
+	redact   *Redactor // what of the above an upstream's answer must not show
 	http     *http.Client
 }
 
@@ -62,6 +63,7 @@ func New(p *config.Provider, transport *http.Transport) *Client {
 		root:     apiRoot(p.Protocol(), p.BaseURL),
 		apiKey:   p.APIKey,
 		headers:  p.CustomHeaders,
+		redact:   NewRedactor(p),
 		http:     &http.Client{Transport: transport},
 	}
 }
@@ -153,6 +155,15 @@ func (c *Client) Do(ctx context.Context, req Request) (*http.Response, error) {
 		return nil, &Error{Provider: c.name, Retryable: true, Err: describeTransportError(ctx, err)}
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		// Everything an upstream answers goes on to clients, logs and
+		// records; one that echoes its credential must not leak it there
+		// (issue 21), so the body is redacted here, the one place every
+		// upstream answer passes.
+		if c.redact != nil {
+			resp.Body = c.redact.Reader(resp.Body)
+			resp.ContentLength = -1 // a mask is shorter than its secret
+			resp.Header.Del("Content-Length")
+		}
 		return resp, nil
 	}
 	defer resp.Body.Close()
@@ -161,7 +172,7 @@ func (c *Client) Do(ctx context.Context, req Request) (*http.Response, error) {
 		Provider:   c.name,
 		Status:     resp.StatusCode,
 		Retryable:  retryableStatus(resp.StatusCode),
-		Body:       b,
+		Body:       c.redact.Bytes(b),
 		Header:     resp.Header,
 		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After")),
 	}
