@@ -285,7 +285,7 @@ func TestAPIForwardingAddsCredential(t *testing.T) {
 		if unavailable {
 			return nil, "", errors.New("no admin key")
 		}
-		return gw, "sk-admin", nil
+		return gw, "sk-admin-proxy", nil
 	})
 
 	// Through the window's proxy, as the window uses it.
@@ -301,8 +301,8 @@ func TestAPIForwardingAddsCredential(t *testing.T) {
 
 	req, _ := http.NewRequest(http.MethodPost, url+"/api/config/providers?x=1", strings.NewReader(`{"name":"p1","provider":"openai"}`))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer forged")
-	req.Header.Set("X-Api-Key", "forged")
+	req.Header.Set("Authorization", "Bearer sk-forged-key-1")
+	req.Header.Set("X-Api-Key", "sk-forged-key-1")
 	req.Header.Set("Origin", "wails://wails")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -320,7 +320,7 @@ func TestAPIForwardingAddsCredential(t *testing.T) {
 	if gotBody != `{"name":"p1","provider":"openai"}` || got.Header.Get("Content-Type") != "application/json" {
 		t.Errorf("body %q type %q", gotBody, got.Header.Get("Content-Type"))
 	}
-	if a := got.Header.Get("Authorization"); a != "Bearer sk-admin" || got.Header.Get("X-Api-Key") != "" || got.Header.Get("Origin") != "" {
+	if a := got.Header.Get("Authorization"); a != "Bearer sk-admin-proxy" || got.Header.Get("X-Api-Key") != "" || got.Header.Get("Origin") != "" {
 		t.Errorf("credential headers: %q %q %q", a, got.Header.Get("X-Api-Key"), got.Header.Get("Origin"))
 	}
 	if got.Host != "127.0.0.1" {

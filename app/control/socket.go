@@ -35,17 +35,32 @@ func Listen(path string) (net.Listener, error) {
 	case !errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("checking the control socket: %w", err)
 	}
-	ln, err := net.Listen("unix", path)
+	ln, err := bindPrivate(path)
 	if err != nil {
 		return nil, fmt.Errorf("listening on the control socket %s: %w", path, err)
 	}
-	// The run directory is 0700, so nobody else can reach the socket between
-	// bind and chmod; the chmod keeps it private where the directory is not.
+	// bindPrivate created the socket owner-only already; the chmod is the
+	// second guard, for a platform where bind ignores the umask.
 	if err := os.Chmod(path, 0o600); err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("making the control socket private: %w", err)
 	}
 	return ln, nil
+}
+
+// bindPrivate listens on the unix socket path, which bind(2) creates with
+// mode 0777 minus the umask: under a umask of 077 it is born 0700, so only
+// its owner can connect from the first instant, with no window before the
+// chmod whatever the mode of the directory (Open makes the workspace's run/
+// 0700 as well, but each guard should hold on its own).
+func bindPrivate(path string) (net.Listener, error) {
+	var ln net.Listener
+	err := withUmask(0o077, func() error {
+		var err error
+		ln, err = net.Listen("unix", path)
+		return err
+	})
+	return ln, err
 }
 
 // Answers reports whether something accepts connections on the unix socket path.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
@@ -108,9 +109,7 @@ func runCore(o MainOptions) (int, *Background) {
 	}
 	defer unlock()
 	if first != nil {
-		fmt.Fprintf(o.Stdout, "Created %s with a new admin API key (shown only this once):\n\n    %s\n\n"+
-			"Add your providers and models to that file; clients use the key as their API key.\n\n",
-			first.ConfigPath, first.AdminKey)
+		showFirstRun(o, ws, first)
 	}
 	cfg, warnings, cfgErr := config.Load(ws.ConfigPath)
 	if cfgErr != nil && !o.Desktop {
@@ -133,6 +132,7 @@ func runCore(o MainOptions) (int, *Background) {
 	for _, w := range warnings {
 		log.Warn("config: " + w.String())
 	}
+	warnExposure(log, ws)
 	if cfgErr != nil {
 		log.Error("configuration is invalid; the gateway stays stopped until it is fixed", "path", ws.ConfigPath, "err", cfgErr)
 	}
@@ -208,6 +208,23 @@ func runCore(o MainOptions) (int, *Background) {
 	<-watched
 	log.Info("ModelSwitch stopped")
 	return 0, bg
+}
+
+// showFirstRun tells the user about the new admin key: printed on a terminal, saved to a
+// 0600 file in the workspace when stdout is the journal (workspace.ShowFirstRun).
+func showFirstRun(o MainOptions, ws *workspace.Workspace, first *workspace.FirstRun) {
+	if _, err := ws.ShowFirstRun(o.Stdout, first); err != nil {
+		fmt.Fprintf(o.Stderr, "modelswitch: showing the first-run admin key: %v\n", err)
+	}
+	fmt.Fprintf(o.Stdout, "Add your providers and models to config.yaml; clients use the key as their API key.\n\n")
+}
+
+// warnExposure logs what leaves the workspace open to other users: directories Open could not
+// make private and a config.yaml others can read (the UI shows the latter too).
+func warnExposure(log *slog.Logger, ws *workspace.Workspace) {
+	for _, w := range ws.Exposure() {
+		log.Warn("workspace: " + w)
+	}
 }
 
 // handOver asks the core that holds the workspace to open its window (a

@@ -127,7 +127,8 @@ func (c *Controller) rollback(path string, fresh, changed bool, old []byte, caus
 	return cause
 }
 
-// openWorkspace creates the workspace (and its first config, whose admin key it shows once);
+// openWorkspace creates the workspace (and its first config, whose admin key it shows once,
+// or saves to a file when c.Out is not a terminal) and says what is left open to other users;
 // under sudo whatever it created is handed to the account the service runs as.
 func (c *Controller) openWorkspace() (*workspace.Workspace, error) {
 	w := workspace.New(c.Spec.Workspace)
@@ -142,14 +143,27 @@ func (c *Controller) openWorkspace() (*workspace.Workspace, error) {
 		return nil, err
 	}
 	if first != nil {
-		fmt.Fprintf(c.Out, "Created %s with a new admin API key (shown only this once):\n\n    %s\n\n",
-			first.ConfigPath, first.AdminKey)
+		// A terminal shows the key; an install whose output is captured (a provisioning
+		// script's log) gets a 0600 file instead, handed to the service's account below.
+		// Like every other line of c.Out, a failed write is not a failed install.
+		if keyFile, _ := ws.ShowFirstRun(c.Out, first); keyFile != "" {
+			created = append(created, keyFile)
+		}
 	}
+	c.warnExposure(ws)
 	// Take and drop the lock now, so the lock file exists and is chowned with the rest.
 	if unlock, err := ws.Lock(); err == nil {
 		_ = unlock()
 	}
 	return ws, c.chown(created)
+}
+
+// warnExposure says what the workspace leaves open to other users: directories Open could
+// not make private, a config.yaml others can read.
+func (c *Controller) warnExposure(ws *workspace.Workspace) {
+	for _, w := range ws.Exposure() {
+		fmt.Fprintf(c.Out, "Warning: %s\n", w)
+	}
 }
 
 // mkdirFor creates dir (an extra writable directory) for the service's account.

@@ -64,8 +64,9 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// TestFirstRunLockAndSignal starts the core on a new workspace: it prints the
-// admin key once, serves, refuses a second core on the same workspace, and
+// TestFirstRunLockAndSignal starts the core on a new workspace: as stdout is not
+// a terminal, it saves the admin key to first-admin-key.txt and prints only that
+// file's path, serves, refuses a second core on the same workspace, and
 // stops cleanly on SIGTERM.
 func TestFirstRunLockAndSignal(t *testing.T) {
 	ws := filepath.Join(t.TempDir(), "new ws ü")
@@ -74,18 +75,24 @@ func TestFirstRunLockAndSignal(t *testing.T) {
 	done := make(chan int, 1)
 	go func() { done <- run([]string{"--start", "--workspace", ws, "--port", strconv.Itoa(port)}, &out, &errb) }()
 
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(errb.String(), "ModelSwitch is serving") {
-		if time.Now().After(deadline) {
-			t.Fatalf("not serving: %s", errb.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	waitServing(t, &errb)
+	// stdout is a buffer, not a terminal: the key is saved to a 0600 file in the workspace
+	// and only that file's path is printed.
+	keyFile := filepath.Join(ws, "first-admin-key.txt")
+	if strings.Contains(out.String(), "sk-ms-") || !strings.Contains(out.String(), keyFile) {
+		t.Errorf("first run on a non-terminal: want the key file %s named and no key printed: %q", keyFile, out.String())
 	}
-	if !strings.Contains(out.String(), "sk-ms-") {
-		t.Errorf("admin key not printed on first run: %q", out.String())
+	key, err := os.ReadFile(keyFile)
+	adminKey := strings.TrimSpace(string(key))
+	if err != nil || !strings.HasPrefix(adminKey, "sk-ms-") {
+		t.Errorf("first admin key file: %v %q", err, key)
 	}
-	if data, err := os.ReadFile(filepath.Join(ws, "config.yaml")); err != nil || !strings.Contains(string(data), "roles: [admin]") {
-		t.Errorf("config: %v %s", err, data)
+	if fi, err := os.Stat(keyFile); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("first admin key file: mode wanted 0600: %v %v", fi, err)
+	}
+	if data, err := os.ReadFile(filepath.Join(ws, "config.yaml")); err != nil || !strings.Contains(string(data), "roles: [admin]") ||
+		adminKey == "" || !strings.Contains(string(data), adminKey) {
+		t.Errorf("config (want the admin key from %s): %v %s", keyFile, err, data)
 	}
 
 	var out2, err2 bytes.Buffer
@@ -110,14 +117,26 @@ func TestFirstRunLockAndSignal(t *testing.T) {
 	go func() {
 		done <- run([]string{"--start", "--workspace", ws, "--port", strconv.Itoa(port)}, &out3, &err3)
 	}()
-	for !strings.Contains(err3.String(), "ModelSwitch is serving") {
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitServing(t, &err3)
 	if strings.Contains(out3.String(), "sk-ms-") {
 		t.Errorf("key printed again: %q", out3.String())
 	}
 	syscall.Kill(os.Getpid(), syscall.SIGTERM)
 	<-done
+}
+
+// waitServing waits for the core to say it is serving, and fails the test (rather than
+// hanging until the go test timeout) if it does not within 10s — e.g. because it refused
+// the configuration and exited.
+func waitServing(t *testing.T, errb *syncBuffer) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(errb.String(), "ModelSwitch is serving") {
+		if time.Now().After(deadline) {
+			t.Fatalf("not serving: %s", errb.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func freePort(t *testing.T) int {
@@ -138,9 +157,7 @@ func TestSIGHUPReloads(t *testing.T) {
 	var out, errb syncBuffer
 	done := make(chan int, 1)
 	go func() { done <- run([]string{"--start", "--workspace", ws, "--port", strconv.Itoa(port)}, &out, &errb) }()
-	for !strings.Contains(errb.String(), "ModelSwitch is serving") {
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitServing(t, &errb)
 	status := func(key string) int {
 		req, _ := http.NewRequest("GET", "http://127.0.0.1:"+strconv.Itoa(port)+"/v1/models", nil)
 		req.Header.Set("X-Api-Key", key)

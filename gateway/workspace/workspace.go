@@ -23,6 +23,10 @@ type Workspace struct {
 	LogDir     string // <Dir>/logs: the default; gateway.log_dir may point elsewhere
 	DataDir    string // <Dir>/data
 	RunDir     string // <Dir>/run: lock file and control socket
+	// Warnings are what Open could not make private (a directory owned by someone else, a
+	// symlinked subdirectory open to others); the caller logs them. ConfigExposure is the
+	// other check to show.
+	Warnings []string
 }
 
 // FirstRun reports that Open wrote a new config.yaml. AdminKey is the only copy of the new
@@ -45,8 +49,10 @@ func New(dir string) *Workspace {
 
 // Open creates the workspace layout under dir (which should come from Resolve) and, when
 // config.yaml is missing, writes the default one with a new admin key; FirstRun is nil when
-// a config already existed. Directories Open creates get mode 0700; existing ones are left
-// as they are.
+// a config already existed. The workspace directory and its logs/, data/ and run/ end up
+// 0700: created so, or an existing one has its group and other bits removed (the control
+// socket in run/ grants admin access to whoever can reach it). What cannot be tightened is
+// in Workspace.Warnings, not an error; tighten says which directories are spared.
 func Open(dir string) (*Workspace, *FirstRun, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -58,6 +64,7 @@ func Open(dir string) (*Workspace, *FirstRun, error) {
 			return nil, nil, fmt.Errorf("opening workspace: %w", err)
 		}
 	}
+	w.Warnings = w.tighten()
 	first, err := w.ensureConfig()
 	if err != nil {
 		return nil, nil, fmt.Errorf("opening workspace: %w", err)
@@ -65,8 +72,8 @@ func Open(dir string) (*Workspace, *FirstRun, error) {
 	return w, first, nil
 }
 
-// mkdirPrivate creates dir (and missing parents) with mode 0700. Only directories created
-// here are chmod'ed, to undo an unusual umask; an existing directory is not touched.
+// mkdirPrivate creates dir (and missing parents) with mode 0700, chmod'ing what it creates to
+// undo an unusual umask. An existing directory is only checked here; tighten fixes its mode.
 func mkdirPrivate(dir string) error {
 	err := os.Mkdir(dir, DirMode)
 	switch {

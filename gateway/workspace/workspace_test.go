@@ -65,6 +65,17 @@ func mode(t *testing.T, path string) fs.FileMode {
 	return fi.Mode().Perm()
 }
 
+// mkdirMode creates dir with exactly mode m, whatever the umask.
+func mkdirMode(t *testing.T, dir string, m fs.FileMode) {
+	t.Helper()
+	if err := os.Mkdir(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, m); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestOpenFirstRun(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "a", "ws")
 	w, first, err := Open(dir)
@@ -105,12 +116,14 @@ func TestOpenFirstRun(t *testing.T) {
 	}
 }
 
-func TestOpenKeepsUserFilesAndModes(t *testing.T) {
+// A workspace made by hand: Open keeps the user's config.yaml (content and mode) and makes the
+// four directories private, since run/ holds the keyless control socket.
+func TestOpenKeepsUserFilesTightensDirs(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
+	for name, m := range map[string]fs.FileMode{"logs": 0o755, "data": 0o750, "run": 0o777} {
+		mkdirMode(t, filepath.Join(dir, name), m)
 	}
-	if err := os.Mkdir(filepath.Join(dir, "logs"), 0o750); err != nil {
+	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	mine := []byte("gateway: {port: 9000}\n")
@@ -124,10 +137,17 @@ func TestOpenKeepsUserFilesAndModes(t *testing.T) {
 	if got, _ := os.ReadFile(w.ConfigPath); string(got) != string(mine) {
 		t.Errorf("config overwritten: %q", got)
 	}
-	for path, want := range map[string]fs.FileMode{dir: 0o755, w.LogDir: 0o750, w.DataDir: 0o700, w.ConfigPath: 0o644} {
+	for path, want := range map[string]fs.FileMode{dir: 0o700, w.LogDir: 0o700, w.DataDir: 0o700, w.RunDir: 0o700,
+		w.ConfigPath: 0o644} {
 		if m := mode(t, path); m != want {
 			t.Errorf("%s mode %v, want %v", path, m, want)
 		}
+	}
+	if len(w.Warnings) != 0 {
+		t.Errorf("warnings %q, want none", w.Warnings)
+	}
+	if e := w.Exposure(); len(e) != 1 || !strings.Contains(e[0], "config.yaml is readable by other users (mode 0644)") {
+		t.Errorf("Exposure = %q, want the config.yaml warning", e)
 	}
 	// A file where a directory belongs is an error, not a silent success.
 	bad := t.TempDir()
