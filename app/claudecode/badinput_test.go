@@ -220,7 +220,7 @@ func TestAPIKeyRemovedAndRestored(t *testing.T) {
 	f.write(in)
 	res := f.enable(testOpts)
 	got := f.read()
-	if strings.Contains(got, "ANTHROPIC_API_KEY") || !strings.Contains(got, `"ANTHROPIC_AUTH_TOKEN": "ms-test"`) {
+	if strings.Contains(got, "ANTHROPIC_API_KEY") || !strings.Contains(got, `"ANTHROPIC_AUTH_TOKEN": "ms-test-token"`) {
 		t.Fatalf("both token kinds or none:\n%s", got)
 	}
 	if strings.Join(res.Changed, ",") != "ANTHROPIC_BASE_URL,ANTHROPIC_AUTH_TOKEN,ANTHROPIC_API_KEY" {

@@ -13,7 +13,7 @@ import (
 
 const (
 	testURL   = "http://127.0.0.1:8080"
-	testToken = "ms-test"
+	testToken = "ms-test-token"
 )
 
 var testOpts = Options{BaseURL: testURL, Token: testToken}

@@ -8,7 +8,7 @@ import (
 )
 
 const ours2 = `    "ANTHROPIC_BASE_URL": "http://127.0.0.1:8080",
-    "ANTHROPIC_AUTH_TOKEN": "ms-test"`
+    "ANTHROPIC_AUTH_TOKEN": "ms-test-token"`
 
 const created = "{\n  \"env\": {\n" + ours2 + "\n  }\n}\n"
 
@@ -60,27 +60,27 @@ func TestEnableDisableFiles(t *testing.T) {
 `, `    "DISABLE_TELEMETRY": "1",
     "ANTHROPIC_BASE_URL": "http://127.0.0.1:8080",
     "BASH_DEFAULT_TIMEOUT_MS": "60000",
-    "ANTHROPIC_AUTH_TOKEN": "ms-test"
+    "ANTHROPIC_AUTH_TOKEN": "ms-test-token"
 `, 1), testOpts},
 		{"hooks and statusLine, 4 spaces, no env, no final newline", hooksAndStatusLine,
 			strings.TrimSuffix(hooksAndStatusLine, "\n    }\n}") + `
     },
     "env": {
         "ANTHROPIC_BASE_URL": "http://127.0.0.1:8080",
-        "ANTHROPIC_AUTH_TOKEN": "ms-test"
+        "ANTHROPIC_AUTH_TOKEN": "ms-test-token"
     }
 }`, testOpts},
 		{"tabs, empty env", "{\n\t\"model\": \"sonnet\",\n\t\"env\": {}\n}\n",
-			"{\n\t\"model\": \"sonnet\",\n\t\"env\": {\n\t\t\"ANTHROPIC_BASE_URL\": \"http://127.0.0.1:8080\",\n\t\t\"ANTHROPIC_AUTH_TOKEN\": \"ms-test\"\n\t}\n}\n", testOpts},
+			"{\n\t\"model\": \"sonnet\",\n\t\"env\": {\n\t\t\"ANTHROPIC_BASE_URL\": \"http://127.0.0.1:8080\",\n\t\t\"ANTHROPIC_AUTH_TOKEN\": \"ms-test-token\"\n\t}\n}\n", testOpts},
 		{"compact with env", `{"model":"sonnet","env":{"FOO":"1"}}`,
-			`{"model":"sonnet","env":{"FOO":"1","ANTHROPIC_BASE_URL":"http://127.0.0.1:8080","ANTHROPIC_AUTH_TOKEN":"ms-test"}}`, testOpts},
+			`{"model":"sonnet","env":{"FOO":"1","ANTHROPIC_BASE_URL":"http://127.0.0.1:8080","ANTHROPIC_AUTH_TOKEN":"ms-test-token"}}`, testOpts},
 		{"compact without env", `{"model":"sonnet"}`,
-			`{"model":"sonnet","env":{"ANTHROPIC_BASE_URL":"http://127.0.0.1:8080","ANTHROPIC_AUTH_TOKEN":"ms-test"}}`, testOpts},
+			`{"model":"sonnet","env":{"ANTHROPIC_BASE_URL":"http://127.0.0.1:8080","ANTHROPIC_AUTH_TOKEN":"ms-test-token"}}`, testOpts},
 		{"CRLF", "{\r\n  \"model\": \"x\"\r\n}\r\n",
-			"{\r\n  \"model\": \"x\",\r\n  \"env\": {\r\n    \"ANTHROPIC_BASE_URL\": \"http://127.0.0.1:8080\",\r\n    \"ANTHROPIC_AUTH_TOKEN\": \"ms-test\"\r\n  }\r\n}\r\n", testOpts},
+			"{\r\n  \"model\": \"x\",\r\n  \"env\": {\r\n    \"ANTHROPIC_BASE_URL\": \"http://127.0.0.1:8080\",\r\n    \"ANTHROPIC_AUTH_TOKEN\": \"ms-test-token\"\r\n  }\r\n}\r\n", testOpts},
 		{"existing token replaced in place, model chosen",
 			"{\n  \"env\": {\n    \"ANTHROPIC_AUTH_TOKEN\": \"theirs\",\n    \"ANTHROPIC_MODEL\": \"claude-x\"\n  },\n  \"theme\": \"dark\"\n}\n",
-			"{\n  \"env\": {\n    \"ANTHROPIC_AUTH_TOKEN\": \"ms-test\",\n    \"ANTHROPIC_MODEL\": \"glm-5\",\n    \"ANTHROPIC_BASE_URL\": \"http://127.0.0.1:8080\"\n  },\n  \"theme\": \"dark\"\n}\n",
+			"{\n  \"env\": {\n    \"ANTHROPIC_AUTH_TOKEN\": \"ms-test-token\",\n    \"ANTHROPIC_MODEL\": \"glm-5\",\n    \"ANTHROPIC_BASE_URL\": \"http://127.0.0.1:8080\"\n  },\n  \"theme\": \"dark\"\n}\n",
 			Options{BaseURL: testURL, Token: testToken, Model: "glm-5"}},
 		{"model left alone when not chosen", "{\n  \"env\": {\n    \"ANTHROPIC_MODEL\": \"claude-x\"\n  }\n}\n",
 			"{\n  \"env\": {\n    \"ANTHROPIC_MODEL\": \"claude-x\",\n" + ours2 + "\n  }\n}\n", testOpts},
@@ -157,7 +157,7 @@ func TestUserEditsBetweenEnableAndDisable(t *testing.T) {
 			[]string{KeyBaseURL}},
 		{"token changed and api key re-added",
 			func(s string) string {
-				return strings.Replace(s, `"ms-test"`, `"mine", "ANTHROPIC_API_KEY": "sk-new"`, 1)
+				return strings.Replace(s, `"ms-test-token"`, `"mine", "ANTHROPIC_API_KEY": "sk-new"`, 1)
 			}, "",
 			strings.Replace(strings.Replace(manyKeys, "sk-ant-user", "sk-new", 1), `"BASH_DEFAULT_TIMEOUT_MS": "60000"`,
 				`"BASH_DEFAULT_TIMEOUT_MS": "60000", "ANTHROPIC_AUTH_TOKEN": "mine"`, 1),
@@ -219,11 +219,11 @@ func TestReEnableKeepsUsersOriginal(t *testing.T) {
 	f := newFixture(t)
 	f.write(manyKeys)
 	f.enable(testOpts)
-	f.enable(Options{BaseURL: "http://127.0.0.1:9090", Token: "ms-rotated", Model: "glm-5"})
+	f.enable(Options{BaseURL: "http://127.0.0.1:9090", Token: "ms-rotated-token", Model: "glm-5"})
 	if !strings.Contains(f.read(), `"ANTHROPIC_MODEL": "glm-5"`) || !f.sw.Enabled() {
 		t.Fatalf("second Enable not applied:\n%s", f.read())
 	}
-	f.enable(Options{BaseURL: "http://127.0.0.1:9090", Token: "ms-rotated"})
+	f.enable(Options{BaseURL: "http://127.0.0.1:9090", Token: "ms-rotated-token"})
 	if strings.Contains(f.read(), "ANTHROPIC_MODEL") {
 		t.Fatalf("model not withdrawn when no longer chosen:\n%s", f.read())
 	}

@@ -11,7 +11,7 @@ import (
 
 const (
 	testURL   = "http://127.0.0.1:8080"
-	testToken = "ms-test"
+	testToken = "ms-test-token"
 	testModel = "m1"
 )
 

@@ -12,7 +12,7 @@ const ourTable = `[model_providers.modelswitch]
 name = "ModelSwitch"
 base_url = "http://127.0.0.1:8080/v1"
 wire_api = "responses"
-experimental_bearer_token = "ms-test"
+experimental_bearer_token = "ms-test-token"
 `
 
 const ourTop = "model = \"m1\"\nmodel_provider = \"modelswitch\"\n"
@@ -69,7 +69,7 @@ model_provider = "modelswitch"
 		{"our table written by hand, env_key removed, indentation kept",
 			"model = 'm1'\n\n[model_providers.modelswitch]\n  name = \"ms\"\n  env_key = \"MODELSWITCH_API_KEY\"\n  base_url = \"http://127.0.0.1:8000/v1\"\n\n[features]\nplugins = false\n",
 			"model = 'm1'\nmodel_provider = \"modelswitch\"\n\n[model_providers.modelswitch]\n  name = \"ModelSwitch\"\n  base_url = \"http://127.0.0.1:8080/v1\"\n" +
-				"  wire_api = \"responses\"\n  experimental_bearer_token = \"ms-test\"\n\n[features]\nplugins = false\n"},
+				"  wire_api = \"responses\"\n  experimental_bearer_token = \"ms-test-token\"\n\n[features]\nplugins = false\n"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -185,7 +185,7 @@ func TestReEnableKeepsUsersOriginal(t *testing.T) {
 	f := newFixture(t)
 	f.write(userConfig)
 	f.enable(testOpts)
-	f.enable(Options{BaseURL: "http://127.0.0.1:9090", Token: "ms-rotated", Model: "glm-5"})
+	f.enable(Options{BaseURL: "http://127.0.0.1:9090", Token: "ms-rotated-token", Model: "glm-5"})
 	got := f.read()
 	if !strings.Contains(got, `model = "glm-5"`) || !strings.Contains(got, `base_url = "http://127.0.0.1:9090/v1"`) || !f.sw.Enabled() {
 		t.Fatalf("second Enable not applied:\n%s", got)

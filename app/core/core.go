@@ -127,7 +127,7 @@ func (c *Core) newServer(cfg *config.Config) (*server.Server, error) {
 	}
 	return server.New(server.Options{
 		Config: cfg, Host: o.Host, Port: o.Port, Log: c.log, Version: o.Version,
-		ConfigPath: c.ws.ConfigPath, DB: o.DB, WorkspaceDir: c.ws.Dir, LogRing: ring, UI: o.UI,
+		ConfigPath: c.ws.ConfigPath, DB: o.DB, WorkspaceDir: c.ws.Dir, Exposure: c.ws.Exposure, LogRing: ring, UI: o.UI,
 		ShutdownGrace: o.ShutdownGrace,
 		OnReload: func(cfg *config.Config) {
 			if o.Logs != nil {

@@ -121,12 +121,12 @@ func TestInvalidConfigKeepsCoreUp(t *testing.T) {
 }
 
 func TestNoAdminKey(t *testing.T) {
-	cfg := &config.Config{APIKeys: []config.APIKey{{Key: "u", Roles: []string{"user"}}, {Key: "old", Roles: []string{"admin"}, ExpiresAt: "2001-01-01"}}}
+	cfg := &config.Config{APIKeys: []config.APIKey{{Key: "sk-user-key-1", Roles: []string{"user"}}, {Key: "sk-expired-admin", Roles: []string{"admin"}, ExpiresAt: "2001-01-01"}}}
 	if k := adminKey(cfg, time.Now()); k != "" {
 		t.Errorf("adminKey = %q", k)
 	}
-	cfg.APIKeys = append(cfg.APIKeys, config.APIKey{Key: "good", Roles: []string{"admin"}})
-	if k := adminKey(cfg, time.Now()); k != "good" {
+	cfg.APIKeys = append(cfg.APIKeys, config.APIKey{Key: "sk-good-admin-1", Roles: []string{"admin"}})
+	if k := adminKey(cfg, time.Now()); k != "sk-good-admin-1" {
 		t.Errorf("adminKey = %q", k)
 	}
 }

@@ -97,8 +97,11 @@ func (c *Controller) Status(asJSON bool) error {
 	line("Address", r.Address)
 	if r.Health.OK {
 		h := r.Health.Status
-		if r.Health.Version != "" {
+		switch {
+		case r.Health.Version != "" && r.Health.Uptime > 0:
 			h += fmt.Sprintf(" (version %s, up %ds)", r.Health.Version, r.Health.Uptime)
+		case r.Health.Version != "": // the gateway tells its uptime only to an admin key
+			h += fmt.Sprintf(" (version %s)", r.Health.Version)
 		}
 		line("Health", h)
 	} else {

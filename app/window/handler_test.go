@@ -63,7 +63,7 @@ func TestHandler(t *testing.T) {
 		w.WriteHeader(http.StatusCreated)
 		io.WriteString(w, `{"created":true}`)
 	})
-	srv := control.NewServer(b, func() (http.Handler, string, error) { return gw, "sk-admin", nil }, nil)
+	srv := control.NewServer(b, func() (http.Handler, string, error) { return gw, "sk-admin-window", nil }, nil)
 	go srv.Serve(ln)
 	defer srv.Close()
 
@@ -84,7 +84,7 @@ func TestHandler(t *testing.T) {
 	if code, body := do("POST", "/api/config/providers", `{"name":"p"}`); code != 201 || body != `{"created":true}` {
 		t.Errorf("api: %d %s", code, body)
 	}
-	if gotAuth != "Bearer sk-admin" || gotBody != `{"name":"p"}` {
+	if gotAuth != "Bearer sk-admin-window" || gotBody != `{"name":"p"}` {
 		t.Errorf("forwarded auth %q body %q", gotAuth, gotBody)
 	}
 	if code, body := do("GET", "/", ""); code != 200 || body != "SPA /" {

@@ -25,14 +25,14 @@ describe('api', () => {
   })
 
   it('adds the stored key as a Bearer token and sends JSON', async () => {
-    storeKey('sk-admin')
+    storeKey('sk-admin-stored')
     const f = respond(200, { ok: true })
     vi.stubGlobal('fetch', f)
     await api.post('/api/config/providers', { name: 'a' })
     const [url, init] = f.mock.calls[0] as unknown as [string, RequestInit]
     expect(url).toBe('/api/config/providers')
     const headers = init.headers as Record<string, string>
-    expect(headers.Authorization).toBe('Bearer sk-admin')
+    expect(headers.Authorization).toBe('Bearer sk-admin-stored')
     expect(headers['Content-Type']).toBe('application/json')
     expect(init.body).toBe('{"name":"a"}')
   })
@@ -78,7 +78,7 @@ describe('api', () => {
   })
 
   it('on a 401 forgets the key and goes to the login page', async () => {
-    storeKey('sk-old')
+    storeKey('sk-old-stored-1')
     vi.stubGlobal('fetch', respond(401, { error: { message: 'invalid API key' } }))
     const err = await failure(api.get('/api/keys'))
     expect(err.status).toBe(401)
@@ -87,7 +87,7 @@ describe('api', () => {
   })
 
   it('on a 401 calls the handler the app installed', async () => {
-    storeKey('sk-old')
+    storeKey('sk-old-stored-1')
     const handler = vi.fn()
     setUnauthorizedHandler(handler)
     vi.stubGlobal('fetch', respond(401, { error: { message: 'no key' } }))
@@ -97,21 +97,21 @@ describe('api', () => {
   })
 
   it('leaves a 401 to the caller when asked (the login check)', async () => {
-    storeKey('sk-keep')
+    storeKey('sk-keep-stored-1')
     const handler = vi.fn()
     setUnauthorizedHandler(handler)
     vi.stubGlobal('fetch', respond(401, { error: { message: 'no' } }))
-    await request('GET', '/api/whoami', { key: 'sk-try', quiet401: true }).catch(() => undefined)
+    await request('GET', '/api/whoami', { key: 'sk-try-login-1', quiet401: true }).catch(() => undefined)
     expect(handler).not.toHaveBeenCalled()
-    expect(getStoredKey()).toBe('sk-keep')
+    expect(getStoredKey()).toBe('sk-keep-stored-1')
   })
 
   it('does not log out on a 403', async () => {
-    storeKey('sk-user')
+    storeKey('sk-user-stored-1')
     vi.stubGlobal('fetch', respond(403, { error: { message: 'admin role required' } }))
     const err = await failure(api.get('/api/keys'))
     expect(err.status).toBe(403)
-    expect(getStoredKey()).toBe('sk-user')
+    expect(getStoredKey()).toBe('sk-user-stored-1')
   })
 
   it('builds query strings without empty values', () => {

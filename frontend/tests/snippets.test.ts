@@ -11,7 +11,7 @@ const loc = (href: string) => new URL(href) as unknown as Location
 
 describe('agent snippets', () => {
   it('write the keys the Codex switch writes, and the Claude Code environment', () => {
-    expect(codexSnippet('glm-5', 'http://127.0.0.1:8000/', 'sk-x')).toBe(
+    expect(codexSnippet('glm-5', 'http://127.0.0.1:8000/', 'sk-snippet-key-1')).toBe(
       [
         'model = "glm-5"',
         'model_provider = "modelswitch"',
@@ -20,12 +20,12 @@ describe('agent snippets', () => {
         'name = "ModelSwitch"',
         'base_url = "http://127.0.0.1:8000/v1"',
         'wire_api = "responses"',
-        'experimental_bearer_token = "sk-x"',
+        'experimental_bearer_token = "sk-snippet-key-1"',
         '',
       ].join('\n'),
     )
-    expect(claudeSnippet('glm-5', 'http://127.0.0.1:8000', 'sk-x')).toBe(
-      'export ANTHROPIC_BASE_URL=http://127.0.0.1:8000\nexport ANTHROPIC_AUTH_TOKEN=sk-x\nexport ANTHROPIC_MODEL=glm-5\nclaude\n',
+    expect(claudeSnippet('glm-5', 'http://127.0.0.1:8000', 'sk-snippet-key-1')).toBe(
+      'export ANTHROPIC_BASE_URL=http://127.0.0.1:8000\nexport ANTHROPIC_AUTH_TOKEN=sk-snippet-key-1\nexport ANTHROPIC_MODEL=glm-5\nclaude\n',
     )
   })
 

@@ -167,7 +167,12 @@ func (a *ConversationsAPI) Rebuild(w http.ResponseWriter, r *http.Request) error
 	return WriteJSON(w, http.StatusAccepted, map[string]string{"status": "started"})
 }
 
-// IndexStats is GET /api/conversations/index/stats.
+// IndexStats is GET /api/conversations/index/stats (admin): the index and
+// its files describe every key's traffic, so a user key may not read them
+// (issue 21); its own records are in GET /api/conversations.
 func (a *ConversationsAPI) IndexStats(w http.ResponseWriter, r *http.Request) error {
+	if _, admin := Caller(r); !admin { // the server's guard checks it too
+		return protocol.Errorf(http.StatusForbidden, "the conversation index's statistics need an admin key")
+	}
 	return WriteJSON(w, http.StatusOK, a.Store.Stats())
 }

@@ -174,7 +174,8 @@ func TestConversationsGetRebuildStats(t *testing.T) {
 		{"a user reads its own", "GET", "/api/conversations/req_1", convBen, 200, `"key_id":"key_ben"`},
 		{"another key's record is 404", "GET", "/api/conversations/req_0", convBen, 404, `not found`},
 		{"unknown record", "GET", "/api/conversations/req_99", convAdmin, 404, `"conversation \"req_99\" not found"`},
-		{"stats", "GET", "/api/conversations/index/stats", convAnna, 200, `"records":6`},
+		{"stats", "GET", "/api/conversations/index/stats", convAdmin, 200, `"records":6`},
+		{"a user may not read the index's stats", "GET", "/api/conversations/index/stats", convAnna, 403, `admin`},
 		{"a user may not rebuild", "POST", "/api/conversations/rebuild", convAnna, 403, `admin`},
 		{"admin rebuilds", "POST", "/api/conversations/rebuild", convAdmin, 202, `{"status":"started"}`},
 	}

@@ -51,3 +51,8 @@ func parseAuthorization(v string) (string, bool) {
 	}
 	return "", false
 }
+
+// HasCredential reports that h presents a key at all, well-formed or not.
+func HasCredential(h http.Header) bool {
+	return strings.TrimSpace(h.Get("X-Api-Key")) != "" || strings.TrimSpace(h.Get("Authorization")) != ""
+}

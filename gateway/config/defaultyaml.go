@@ -10,6 +10,18 @@ import (
 // SecretPrefix starts every key NewSecret makes, so a leaked one is recognisable.
 const SecretPrefix = "sk-ms-"
 
+// secretLength is the random part of a generated key: 32 base62 characters,
+// 190 bits.
+const secretLength = 32
+
+// MinKeyLength is the shortest client key the configuration accepts, from
+// the file and the admin API alike. Keys written by hand are what can be
+// guessed ("test", "sk-1", "123"); twelve characters put even a careless one
+// out of reach of the failed-authentication throttle's guess a second, and
+// still load the seed's configurations, whose example keys have 14
+// (seed-behaviour §2.4), so no upgrade stops on it.
+const MinKeyLength = 12
+
 const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 // NewSecret returns a new random API key: SecretPrefix and 32 base62 characters (~190 bits)
@@ -18,7 +30,7 @@ func NewSecret() string {
 	var b strings.Builder
 	b.WriteString(SecretPrefix)
 	max := big.NewInt(int64(len(base62)))
-	for range 32 {
+	for range secretLength {
 		n, err := rand.Int(rand.Reader, max)
 		if err != nil { // crypto/rand does not fail on supported platforms
 			panic("config: reading random bytes: " + err.Error())

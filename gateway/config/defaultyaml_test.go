@@ -7,7 +7,7 @@ import (
 )
 
 func TestDefaultYAMLParses(t *testing.T) {
-	for _, key := range []string{NewSecret(), `odd"key: #with yaml chars`, "12345"} {
+	for _, key := range []string{NewSecret(), `odd"key: #with yaml chars`, "123456789012"} {
 		cfg, warns, err := Parse(DefaultYAML(key), "config.yaml")
 		if err != nil {
 			t.Fatalf("DefaultYAML(%q) does not parse: %v", key, err)
@@ -33,7 +33,7 @@ func TestDefaultYAMLParses(t *testing.T) {
 
 // The commented-out examples must stay valid: uncommenting them should give a working config.
 func TestDefaultYAMLExamplesAreValid(t *testing.T) {
-	uncommented := regexp.MustCompile(`(?m)^#(  .*)$`).ReplaceAllString(string(DefaultYAML("k")), "$1")
+	uncommented := regexp.MustCompile(`(?m)^#(  .*)$`).ReplaceAllString(string(DefaultYAML("sk-example-key-0001")), "$1")
 	uncommented = strings.NewReplacer("providers: []", "providers:", "models: {}", "models:",
 		"  # timezone:", "  timezone:", "  # cors_origins:", "  cors_origins:").Replace(uncommented)
 	cfg, warns, err := parse([]byte(uncommented), "config.yaml", mapEnv(map[string]string{"DASHSCOPE_API_KEY": "sk-x"}))

@@ -109,8 +109,8 @@ func TestLaxCoercionAndDefaults(t *testing.T) {
 		{"explicit zero queue size kept", base + "    max_queue_size: 0", func(c *Config) any { return c.Providers[0].MaxQueueSize }, 0},
 		{"provider breaker inherits gateway", "gateway: {circuit_breaker: {failures: 9}}\n" + base + "    circuit_breaker: {open_seconds: 5}",
 			func(c *Config) any { return *c.Providers[0].CircuitBreaker }, CircuitBreaker{Failures: 9, OpenSeconds: 5}},
-		{"quoted string key stays text", `api_keys: [{key: "12345"}]`, func(c *Config) any { return c.APIKeys[0].Key }, "12345"},
-		{"unquoted number key stays text", `api_keys: [{key: 0012345}]`, func(c *Config) any { return c.APIKeys[0].Key }, "0012345"},
+		{"quoted string key stays text", `api_keys: [{key: "123456789012"}]`, func(c *Config) any { return c.APIKeys[0].Key }, "123456789012"},
+		{"unquoted number key stays text", `api_keys: [{key: 0012345678901}]`, func(c *Config) any { return c.APIKeys[0].Key }, "0012345678901"},
 		{"quoted float model_name", base + "models: {m: {adapters: [{adapter: p, model_name: \"1.5\"}]}}",
 			func(c *Config) any { return c.Models[0].Adapters[0].ModelName }, "1.5"},
 		{"unquoted float model_name", base + "models: {m: {adapters: [{adapter: p, model_name: 1.50}]}}",
@@ -120,11 +120,11 @@ func TestLaxCoercionAndDefaults(t *testing.T) {
 		{"priority 0 stays 0", base + "models: {m: {adapters: [{adapter: p, model_name: x, priority: 0}]}}",
 			func(c *Config) any { return c.Models[0].Adapters[0].Priority }, 0},
 		{"model defaults", "models: {m: }", func(c *Config) any { return []any{c.Models[0].Name, c.Models[0].Mode} }, []any{"m", "chain"}},
-		{"expires_at null", `api_keys: [{key: k, expires_at: null}]`, func(c *Config) any { return c.APIKeys[0].ExpiresAt }, ""},
-		{"unquoted date expires_at", `api_keys: [{key: k, expires_at: 2026-12-31}]`, func(c *Config) any { return c.APIKeys[0].ExpiresAt }, "2026-12-31"},
-		{"rate_limit absent", `api_keys: [{key: k}]`, func(c *Config) any { return c.APIKeys[0].RateLimit == nil }, true},
-		{"rate_limit quoted", `api_keys: [{key: k, rate_limit: "30"}]`, func(c *Config) any { return *c.APIKeys[0].RateLimit }, 30},
-		{"roles default", `api_keys: [{key: k, roles: []}]`, func(c *Config) any { return c.APIKeys[0].Roles }, []string{"user"}},
+		{"expires_at null", `api_keys: [{key: sk-parse-key-01, expires_at: null}]`, func(c *Config) any { return c.APIKeys[0].ExpiresAt }, ""},
+		{"unquoted date expires_at", `api_keys: [{key: sk-parse-key-01, expires_at: 2026-12-31}]`, func(c *Config) any { return c.APIKeys[0].ExpiresAt }, "2026-12-31"},
+		{"rate_limit absent", `api_keys: [{key: sk-parse-key-01}]`, func(c *Config) any { return c.APIKeys[0].RateLimit == nil }, true},
+		{"rate_limit quoted", `api_keys: [{key: sk-parse-key-01, rate_limit: "30"}]`, func(c *Config) any { return *c.APIKeys[0].RateLimit }, 30},
+		{"roles default", `api_keys: [{key: sk-parse-key-01, roles: []}]`, func(c *Config) any { return c.APIKeys[0].Roles }, []string{"user"}},
 		{"gateway null keeps defaults", "gateway:\n", func(c *Config) any { return c.Gateway.Port }, 8000},
 		{"header values are text", base + "    custom_headers: {X-N: 1}", func(c *Config) any { return c.Providers[0].CustomHeaders }, map[string]string{"X-N": "1"}},
 		{"params keep types", base + "models: {m: {adapters: [{adapter: p, model_name: x, params: {max_tokens: 8192}}]}}",
@@ -145,7 +145,7 @@ func TestLaxCoercionAndDefaults(t *testing.T) {
 }
 
 func TestEnvSubstitution(t *testing.T) {
-	env := mapEnv(map[string]string{"HOST": "up.example", "PORT": "8443", "TOKEN": "sk-up", "CK": "sk-client"})
+	env := mapEnv(map[string]string{"HOST": "up.example", "PORT": "8443", "TOKEN": "sk-up", "CK": "sk-client-key-1"})
 	src := `providers:
   - name: p
     base_url: https://${HOST}:${PORT}/v1
@@ -164,7 +164,7 @@ api_keys:
 	got := []string{p.BaseURL, p.APIKey, p.RawBaseURL, p.RawAPIKey, p.CustomHeaders["X-T"],
 		cfg.Models[0].Name, cfg.Models[0].Adapters[0].ModelName, cfg.APIKeys[0].Key, cfg.APIKeys[0].RawKey}
 	want := []string{"https://up.example:8443/v1", "pre-sk-up-${UNSET_X}", "https://${HOST}:${PORT}/v1", "pre-${TOKEN}-${UNSET_X}",
-		"${TOKEN}", "${TOKEN}", "${TOKEN}", "sk-client", "${CK}"}
+		"${TOKEN}", "${TOKEN}", "${TOKEN}", "sk-client-key-1", "${CK}"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
@@ -188,8 +188,8 @@ models:
     adapterz: []
     adapters: [{adapter: x, model_name: y, weight: 3}]
 api_keys:
-  - {key: k1, allowed_models: [m, M, nope], extra: true}
-  - {key: k2, name: bob, scope: x}
+  - {key: sk-key-one-0001, allowed_models: [m, M, nope], extra: true}
+  - {key: sk-key-two-0002, name: bob, scope: x}
 top: 1
 `
 	_, warns := mustParse(t, src)

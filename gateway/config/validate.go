@@ -282,6 +282,9 @@ func (v *validator) apiKeys(c *Config) {
 		case len(unresolvedEnv(k.Key)) > 0:
 			// Kept literally, "${NAME}" would be a guessable working credential.
 			v.fail(f("key"), k.Line, "%s: key uses ${%s}, which is not set", where, unresolvedEnv(k.Key)[0])
+		case len(k.Key) < MinKeyLength:
+			v.fail(f("key"), k.Line, "%s: key has %d characters; at least %d are required (generated keys have %d)",
+				where, len(k.Key), MinKeyLength, len(SecretPrefix)+secretLength)
 		default:
 			if first, dup := seen[k.Key]; dup {
 				v.fail(f("key"), k.Line, "%s: duplicate key (same secret as the key at line %d)", where, first)

@@ -37,17 +37,19 @@ func TestParseProblems(t *testing.T) {
 		env  map[string]string
 		want []string
 	}{
-		{"valid", okProvider + "models: {m: {adapters: [{adapter: p, model_name: x}]}}\napi_keys: [{key: k, roles: [admin, user]}]", nil, nil},
+		{"valid", okProvider + "models: {m: {adapters: [{adapter: p, model_name: x}]}}\napi_keys: [{key: sk-valid-key-01, roles: [admin, user]}]", nil, nil},
 		{"yaml syntax", "gateway:\n  port: 1\n bad: [", nil, []string{"c.yaml:2: invalid YAML: did not find expected key"}},
 		{"top level list", "- a\n- b\n", nil, []string{"c.yaml:1: the file must be a mapping with the keys gateway, providers, models and api_keys"}},
 		{"fractional int", "gateway:\n  port: 8000.5\n", nil, []string{"c.yaml:2: gateway.port must be a whole number, got 8000.5"}},
-		{"fractional quoted int", "api_keys:\n  - key: k\n    daily_limit: \"1.5\"\n", nil, []string{"c.yaml:3: api_keys[0].daily_limit must be a whole number, got 1.5"}},
+		{"fractional quoted int", "api_keys:\n  - key: sk-valid-key-01\n    daily_limit: \"1.5\"\n", nil, []string{"c.yaml:3: api_keys[0].daily_limit must be a whole number, got 1.5"}},
 		{"not a number", "gateway:\n  max_body_mb: lots\n", nil, []string{`c.yaml:2: gateway.max_body_mb must be a whole number, got "lots"`}},
 		{"not a bool", okProvider + "    enabled: maybe\n", nil, []string{`c.yaml:4: providers[0].enabled must be true or false, got "maybe"`}},
 		{"list for scalar", "api_keys:\n  - key: [a]\n", nil, []string{
 			"c.yaml:2: api_keys[0].key must be a single value, not a list or mapping",
 			"c.yaml:2: api key 1: key is required"}},
-		{"scalar for list", "api_keys:\n  - key: k\n    roles: admin\n", nil, []string{"c.yaml:3: api_keys[0].roles must be a list"}},
+		{"short key", "api_keys: [{key: sk-1234567}]", nil, []string{
+			"c.yaml:1: api key 1: key has 10 characters; at least 12 are required (generated keys have 38)"}},
+		{"scalar for list", "api_keys:\n  - key: sk-valid-key-01\n    roles: admin\n", nil, []string{"c.yaml:3: api_keys[0].roles must be a list"}},
 		{"duplicate yaml key", "gateway:\n  port: 1\n  port: 2\n", nil, []string{`c.yaml:3: mapping key "port" already defined at line 2`}},
 		{"gateway values", "gateway:\n  port: 70000\n  log_level: LOUD\n  log_bodies: some\n  max_body_mb: -1\n  timezone: Mars/Olympus\n  circuit_breaker: {failures: -2}\n", nil, []string{
 			"c.yaml:2: gateway: port must be between 1 and 65535 (got 70000)",
@@ -99,9 +101,9 @@ func TestParseProblems(t *testing.T) {
 			`c.yaml:13: model "glm-5" is defined twice (first at line 5)`}},
 		{"api key problems", `api_keys:
   - name: a
-  - {name: b, key: same}
-  - {name: c, key: same, roles: [root], rate_limit: -1, daily_limit: -2}
-  - {name: d, key: k4, expires_at: next tuesday}
+  - {name: b, key: same-secret-1}
+  - {name: c, key: same-secret-1, roles: [root], rate_limit: -1, daily_limit: -2}
+  - {name: d, key: sk-fourth-key-4, expires_at: next tuesday}
   - {name: e, key: "${ADMIN_SECRET}"}
 `, nil, []string{
 			`c.yaml:2: api key "a": key is required`,
@@ -135,12 +137,12 @@ func TestExpiresAtFormats(t *testing.T) {
 		"2026-12-31T23:59:59Z", "2026-12-31T23:59:59+08:00", "2026-12-31T23:59:59.123456-05:00",
 		"2026-12-31T23:59:59", "2026-03-30T19:07:17.872640", "2026-12-31 23:59:59", "2026-12-31",
 	} {
-		if got := problems(t, "api_keys: [{key: k, expires_at: '"+v+"'}]", nil); got != nil {
+		if got := problems(t, "api_keys: [{key: sk-expiring-key-1, expires_at: '"+v+"'}]", nil); got != nil {
 			t.Errorf("expires_at %q: %v", v, got)
 		}
 	}
 	for _, v := range []string{"31/12/2026", "2026-13-01", "tomorrow", "2026-12-31T25:00:00"} {
-		if got := problems(t, "api_keys: [{key: k, expires_at: '"+v+"'}]", nil); len(got) != 1 {
+		if got := problems(t, "api_keys: [{key: sk-expiring-key-1, expires_at: '"+v+"'}]", nil); len(got) != 1 {
 			t.Errorf("expires_at %q: problems %v, want one", v, got)
 		}
 	}

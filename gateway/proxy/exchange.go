@@ -97,9 +97,13 @@ func (ex *exchange) attempt(t router.Target) error {
 		// Read the whole answer before committing, so a cut-off or malformed
 		// body can still fall over; the adapter's timeout bounds the whole read.
 		timer.resetWithin(total)
-		b, err := io.ReadAll(resp.Body)
+		limit := answerCap(ex.snap.Config.Gateway)
+		b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 		if err != nil {
 			return fail(fmt.Errorf("reading response: %w", err))
+		}
+		if int64(len(b)) > limit {
+			return fail(fmt.Errorf("upstream answer is larger than %d MiB", limit>>20))
 		}
 		if out.lane == passThrough {
 			if err := jsonbody.Check(b); err != nil {

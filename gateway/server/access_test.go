@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -165,22 +166,67 @@ func TestAdminGuard(t *testing.T) {
 
 func TestHealthShowsNoSecrets(t *testing.T) {
 	g, _, _ := passGateway(t)
-	resp, b := g.do(t, "GET", "/api/config/health", "")
+	resp, b := g.do(t, "GET", "/api/config/health", "", "X-Api-Key", adminKey)
 	var v struct {
 		Status    string                    `json:"status"`
 		Models    []string                  `json:"models"`
 		Providers map[string]map[string]any `json:"providers"`
+		Warnings  []string                  `json:"warnings"`
 	}
 	if err := json.Unmarshal(b, &v); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("%d %s", resp.StatusCode, b)
 	}
-	if v.Status != "healthy" || len(v.Models) != 2 || len(v.Providers) != 2 {
-		t.Errorf("health = %s", b)
+	if v.Status != "healthy" || len(v.Models) != 2 || len(v.Providers) != 2 || v.Warnings == nil {
+		t.Errorf("health for the admin = %s", b)
 	}
 	for _, secret := range []string{upstreamOA, upstreamAN, adminKey, userKey} {
 		if strings.Contains(string(b), secret) {
 			t.Errorf("health leaks a secret: %s", b)
 		}
+	}
+}
+
+// TestHealthWithoutAdminKeySaysOnlyStatus: without an admin key the public
+// health answer is the status and the version, nothing of the setup (base
+// URLs, models, reload errors with paths).
+func TestHealthWithoutAdminKeySaysOnlyStatus(t *testing.T) {
+	g, _, _ := passGateway(t)
+	for _, headers := range [][]string{nil, {"X-Api-Key", userKey}, {"X-Api-Key", "sk-not-a-key-at-all"}} {
+		resp, b := g.do(t, "GET", "/api/config/health", "", headers...)
+		var v map[string]any
+		if err := json.Unmarshal(b, &v); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%v: %d %s", headers, resp.StatusCode, b)
+		}
+		if len(v) != 2 || v["status"] != "healthy" || v["version"] != "test" {
+			t.Errorf("health with %v = %s, want only status and version", headers, b)
+		}
+	}
+}
+
+// TestFailedAuthenticationsAreThrottled: after a burst of wrong keys from
+// one address, that address gets 429 with Retry-After, even with a right
+// key, until it has waited; requests without any key are not counted.
+func TestFailedAuthenticationsAreThrottled(t *testing.T) {
+	g, _, _ := passGateway(t)
+	for i := 0; i < 20; i++ {
+		if resp, _ := g.do(t, "GET", "/v1/models", ""); resp.StatusCode != 401 {
+			t.Fatalf("no key %d: %d", i, resp.StatusCode)
+		}
+	}
+	if resp, _ := g.do(t, "GET", "/v1/models", "", "X-Api-Key", userKey); resp.StatusCode != 200 {
+		t.Fatalf("requests without a key throttled the client: %d", resp.StatusCode)
+	}
+	codes := map[int]int{}
+	for i := 0; i < 15; i++ {
+		resp, _ := g.do(t, "GET", "/v1/models", "", "X-Api-Key", fmt.Sprintf("sk-guess-%08d", i))
+		codes[resp.StatusCode]++
+	}
+	if codes[401] < 5 || codes[429] == 0 || codes[401]+codes[429] != 15 {
+		t.Errorf("guesses answered %v, want 401s then 429s", codes)
+	}
+	resp, b := g.do(t, "GET", "/v1/models", "", "X-Api-Key", userKey)
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" || !strings.Contains(string(b), "failed authentications") {
+		t.Errorf("a throttled client with the right key: %d %q %s", resp.StatusCode, resp.Header.Get("Retry-After"), b)
 	}
 }
 

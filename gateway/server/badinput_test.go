@@ -23,6 +23,10 @@ func TestBadInput(t *testing.T) {
 		{"duplicate model key", `{"model":"glm-5","model":"claude-x","messages":[]}`, 400, "duplicate"},
 		{"trailing garbage", `{"model":"glm-5","messages":[]} x`, 400, "after"},
 		{"unknown model", `{"model":"gpt-99","messages":[]}`, 404, "gpt-99"},
+		// The same 400 on the pass-through lane (chat → OpenAI upstream) and the
+		// converted one (messages → OpenAI upstream); pass-through sent both on.
+		{"invalid UTF-8", "{\"model\":\"glm-5\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"bad \xff\xfe\"}]}", 400, "not valid UTF-8 (first bad byte at offset 74)"},
+		{"NUL byte", "{\"model\":\"glm-5\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"nul \x00\"}]}", 400, "NUL byte at offset 74"},
 		{"over the body limit", big, 413, "limit"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -27,7 +28,7 @@ func accessFor(r *http.Request) access {
 	switch {
 	case p == "/api/config/health", p == "/health", p == "/metrics":
 		return public
-	case p == "/api/conversations/rebuild":
+	case p == "/api/conversations/rebuild", p == "/api/conversations/index/stats":
 		return adminOnly
 	case p == "/api/whoami":
 		return anyKey
@@ -61,7 +62,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		key, e := s.Snapshot().Keys.Authenticate(r.Header, time.Now())
+		key, e := s.authenticate(r)
 		if e == nil && need == adminOnly {
 			e = auth.RequireRole(key, config.RoleAdmin)
 		}
@@ -71,4 +72,29 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(auth.WithKey(r.Context(), key)))
 	})
+}
+
+// authenticate checks the request's key, refusing first a client that has
+// presented too many wrong ones (auth.Throttle). A wrong key counts against
+// its client; a request with no key at all does not.
+func (s *Server) authenticate(r *http.Request) (*auth.Key, *auth.Error) {
+	now := time.Now()
+	client := clientAddr(r)
+	if e := s.throttle.Check(client, now); e != nil {
+		return nil, e
+	}
+	key, e := s.Snapshot().Keys.Authenticate(r.Header, now)
+	if e != nil && e.Status == http.StatusUnauthorized && auth.HasCredential(r.Header) {
+		s.throttle.Failed(client, now)
+	}
+	return key, e
+}
+
+// clientAddr is the client's IP address, without the port (a guesser opens
+// a new connection, and so a new port, at will).
+func clientAddr(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
 }

@@ -53,7 +53,7 @@ func TestAccessFor(t *testing.T) {
 		{"/", public}, {"/health", public}, {"/api/config/health", public}, {"/metrics", public},
 		{"/v1/chat/completions", anyKey}, {"/openai/models", anyKey}, {"/anthropic/v1/messages", anyKey},
 		{"/api/usage", anyKey}, {"/api/usage/x/detail", anyKey}, {"/api/logs", anyKey}, {"/api/conversations/1", anyKey},
-		{"/api/conversations/rebuild", adminOnly}, {"/api/config", adminOnly}, {"/api/keys/k1", adminOnly},
+		{"/api/conversations/rebuild", adminOnly}, {"/api/conversations/index/stats", adminOnly}, {"/api/config", adminOnly}, {"/api/keys/k1", adminOnly},
 		{"/api/usagex", adminOnly}, {"/api/config/healthz", adminOnly},
 	} {
 		if got := accessFor(httptest.NewRequest("GET", tc.path, nil)); got != tc.want {
@@ -76,11 +76,11 @@ func TestDailyCountersSurviveRestart(t *testing.T) {
 	}
 	t.Cleanup(func() { db.Close() })
 	text := "providers:\n  - {name: p, base_url: " + up.URL + "}\nmodels:\n  m: {adapters: [{adapter: p, model_name: x}]}\n" +
-		"api_keys:\n  - {key: sk-daily-1, daily_limit: 1}\n"
+		"api_keys:\n  - {key: sk-daily-limit-1, daily_limit: 1}\n"
 	ask := func(s *Server) int {
 		req := httptest.NewRequest("POST", "/v1/chat/completions", strings.NewReader(`{"model":"m","messages":[]}`))
 		req.Host = "127.0.0.1"
-		req.Header.Set("Authorization", "Bearer sk-daily-1")
+		req.Header.Set("Authorization", "Bearer sk-daily-limit-1")
 		rec := httptest.NewRecorder()
 		s.Handler().ServeHTTP(rec, req)
 		return rec.Code

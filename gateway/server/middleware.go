@@ -4,15 +4,20 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/modelswitch/modelswitch/gateway/protocol"
+	"github.com/modelswitch/modelswitch/gateway/proxy"
 )
 
 // requestID makes every request carry an id: the client's X-Request-ID when it
@@ -159,17 +164,177 @@ func (s *Server) cors(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody caps every request body at gateway.max_body_mb; reading past it
-// fails with *http.MaxBytesError, which handlers answer with 413.
+// Bounds on request bodies (security issue point 4).
+const (
+	// defaultBodyReadTimeout is how long a body may take to arrive after its
+	// headers (Options.BodyReadTimeout overrides it): ample for 32 MiB on a
+	// slow link, and a body trickled a byte at a time frees its connection.
+	// ReadHeaderTimeout covers the headers only.
+	defaultBodyReadTimeout = 60 * time.Second
+	// bodyBudgetFactor sizes the gateway-wide budget of request-body bytes
+	// being buffered at once: four maximal bodies (128 MiB by default). A
+	// Claude Code turn is ~76 KB, so only a pile of near-limit uploads
+	// reaches it; a request that would cross it is refused at once with 503
+	// and Retry-After: 1 rather than made to wait, so nothing queues on memory.
+	bodyBudgetFactor = 4
+	// refusedBodyGrace is how long net/http may go on reading a body after an
+	// error answered before it was read (it drains up to 256 KB so that a
+	// client still sending sees the answer rather than a reset), instead of
+	// the whole body deadline.
+	refusedBodyGrace = time.Second
+)
+
+// limitBody bounds every request body: at gateway.max_body_mb (reading past
+// it fails with *http.MaxBytesError, which handlers answer with 413), by the
+// gateway-wide budget of bytes buffered at once, and by a read deadline. An
+// error answered before the body was read to its end closes the connection,
+// so that net/http does not wait on the rest of it.
 func (s *Server) limitBody(next http.Handler) http.Handler {
+	timeout := s.opts.BodyReadTimeout
+	if timeout <= 0 {
+		timeout = defaultBodyReadTimeout
+	}
+	inFlight := new(atomic.Int64) // bytes read by the bodies of the requests in progress
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength == 0 { // no body (net/http gives chunked ones -1)
+			next.ServeHTTP(w, r)
+			return
+		}
 		limit := int64(s.Snapshot().Config.Gateway.MaxBodyMB) << 20
 		if r.ContentLength > limit {
+			w.Header().Set("Connection", "close") // the body is not read
 			protocol.WriteError(w, protocol.FamilyOf(r.URL.Path), protocol.Errorf(http.StatusRequestEntityTooLarge,
 				fmt.Sprintf("request body is larger than the limit of %d MiB (gateway.max_body_mb)", limit>>20)))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, limit)
-		next.ServeHTTP(w, r)
+		b := &guardedBody{src: http.MaxBytesReader(w, r.Body, limit), limit: limit,
+			inFlight: inFlight, budget: bodyBudgetFactor * limit, conn: readDeadliner(w), timeout: timeout}
+		b.out = closingWriter{ResponseWriter: w, body: b}
+		// Cleared when the body ends (guardedBody.end): a streamed answer may
+		// then take as long as it needs.
+		b.setDeadline(time.Now().Add(timeout))
+		r.Body = b
+		defer b.done()
+		next.ServeHTTP(&b.out, r)
 	})
 }
+
+// guardedBody is a request body under limitBody's bounds. It is read by the
+// handler's goroutine only.
+type guardedBody struct {
+	src      io.ReadCloser // the MaxBytesReader
+	limit    int64
+	inFlight *atomic.Int64
+	budget   int64     // the most inFlight may reach
+	taken    int64     // this body's share of inFlight
+	conn     deadliner // nil when w has no connection (httptest.ResponseRecorder)
+	timeout  time.Duration
+	err      error // how the body ended; nil while it is being read
+	sawEOF   bool
+	out      closingWriter // allocated with the body: one allocation per request
+}
+
+var _ proxy.LimitedBody = (*guardedBody)(nil)
+
+// Limit tells readBody how far its buffer may grow.
+func (b *guardedBody) Limit() int64 { return b.limit }
+
+func (b *guardedBody) Close() error { return b.src.Close() }
+
+// Read counts what it read against the budget, once per chunk.
+func (b *guardedBody) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	n, err := b.src.Read(p)
+	if n > 0 && !b.take(int64(n)) {
+		n, err = 0, &protocol.Error{Status: http.StatusServiceUnavailable, RetryAfter: 1,
+			Message: "the gateway is receiving too many large request bodies at once; retry shortly"}
+	}
+	if err != nil {
+		b.end(err)
+	}
+	return n, b.err
+}
+
+// take adds n bytes to the gateway-wide count unless that would cross the
+// budget. Add-then-check may refuse a body that a racing one only briefly
+// crowded out; it never admits one past the budget.
+func (b *guardedBody) take(n int64) bool {
+	if b.inFlight.Add(n) > b.budget {
+		b.inFlight.Add(-n)
+		return false
+	}
+	b.taken += n
+	return true
+}
+
+// done runs when the handler returns: it gives this body's bytes back to the
+// budget and, after an early refusal, cuts the drain of the rest short.
+func (b *guardedBody) done() {
+	if b.taken > 0 {
+		b.inFlight.Add(-b.taken)
+	}
+	if b.out.refused {
+		b.setDeadline(time.Now().Add(refusedBodyGrace))
+	}
+}
+
+// end records how the body ended and lifts the read deadline, which from here
+// on could only cut a long answer short: net/http's background read, started
+// at EOF, would fail on it and cancel the request's context. (net/http clears
+// the deadline itself when it starts that read; this does not rely on it.)
+func (b *guardedBody) end(err error) {
+	b.sawEOF = err == io.EOF
+	b.err = err
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		b.err = protocol.Errorf(http.StatusRequestTimeout,
+			fmt.Sprintf("the request body did not arrive within %s", b.timeout))
+	}
+	b.setDeadline(time.Time{})
+}
+
+func (b *guardedBody) setDeadline(t time.Time) {
+	if b.conn != nil {
+		_ = b.conn.SetReadDeadline(t)
+	}
+}
+
+type deadliner interface{ SetReadDeadline(time.Time) error }
+
+// readDeadliner finds what sets the read deadline of w's connection, as
+// http.ResponseController does; but once per request, and without the error
+// (three allocations) the controller makes each time when there is none.
+func readDeadliner(w http.ResponseWriter) deadliner {
+	for {
+		switch t := w.(type) {
+		case deadliner:
+			return t
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = t.Unwrap()
+		default:
+			return nil
+		}
+	}
+}
+
+// closingWriter closes the connection after an error answered while the
+// request body was not read to its end (a refused key, a 413, a 503): net/http
+// would otherwise read up to 256 KB more of it before replying, for as long as
+// a trickling client likes.
+type closingWriter struct {
+	http.ResponseWriter
+	body    *guardedBody
+	refused bool // an error was answered before the body's end
+}
+
+func (c *closingWriter) WriteHeader(code int) {
+	if code >= 400 && !c.body.sawEOF {
+		c.refused = true
+		c.Header().Set("Connection", "close")
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach Flush and the deadlines.
+func (c *closingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }

@@ -66,7 +66,7 @@ func TestProductPageCurlExamples(t *testing.T) {
 			}
 		})
 	}
-	resp, b := g.do(t, "GET", "/api/config/health", "")
+	resp, b := g.do(t, "GET", "/api/config/health", "", "X-Api-Key", adminKey)
 	var h struct {
 		Models []string `json:"models"`
 	}

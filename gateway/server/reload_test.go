@@ -128,7 +128,7 @@ func TestBrokenFileKeepsServingAndReportsTheLine(t *testing.T) {
 	lg := startLive(t, "models: {}\n"+liveKeys)
 	lg.save(t, "models: {}\napi_keys:\n  - {key: sk-live-admin-1, roles: [superuser]}\n")
 	eventually(t, "health reports the error", func() bool {
-		_, body := lg.get(t, "/api/config/health", "")
+		_, body := lg.get(t, "/api/config/health", "sk-live-admin-1")
 		return strings.Contains(body, `"status":"degraded"`) && strings.Contains(body, `config.yaml:3: api key 1: unknown role`)
 	})
 	if code, _ := lg.get(t, "/v1/models", "sk-live-user-22"); code != 200 {

@@ -186,7 +186,7 @@ models:
 	if n := len(primary.requests()); n != 1 {
 		t.Errorf("the dead primary was tried %d times; the open breaker should have skipped it after the first", n)
 	}
-	_, b := g.do(t, "GET", "/api/config/health", "")
+	_, b := g.do(t, "GET", "/api/config/health", "", "X-Api-Key", adminKey)
 	if !strings.Contains(string(b), `"provider":"primary","model":"p","state":"open"`) {
 		t.Errorf("health does not show the open breaker: %s", b)
 	}

@@ -3,7 +3,6 @@ package server
 import (
 	"encoding/json"
 	"net/http"
-	"sort"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -111,70 +110,6 @@ func (s *Server) root(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-}
-
-// providerHealth is the public view of a provider: no secrets.
-type providerHealth struct {
-	Enabled  bool   `json:"enabled"`
-	Protocol string `json:"provider"`
-	BaseURL  string `json:"base_url"`
-}
-
-// breakerHealth is one breaker that is not plainly closed.
-type breakerHealth struct {
-	Provider string `json:"provider"`
-	Model    string `json:"model"`
-	State    string `json:"state"`
-	Failures int    `json:"consecutive_failures"`
-	Until    string `json:"open_until,omitempty"`
-}
-
-// configHealth serves GET /api/config/health (public, seed-behaviour §3.5 plus
-// version, uptime and the breakers). The last reload error joins it later.
-func (s *Server) configHealth(w http.ResponseWriter, r *http.Request) {
-	snap := s.Snapshot()
-	cfg := snap.Config
-	now := time.Now()
-	breakers := []breakerHealth{}
-	snap.Breakers.Each(func(provider, model string, b *router.Breaker) {
-		st := b.Status(now)
-		if st.State == router.Closed && st.Failures == 0 {
-			return
-		}
-		bh := breakerHealth{Provider: provider, Model: model, State: st.State.String(), Failures: st.Failures}
-		if !st.Until.IsZero() {
-			bh.Until = st.Until.UTC().Format(time.RFC3339)
-		}
-		breakers = append(breakers, bh)
-	})
-	sort.Slice(breakers, func(i, j int) bool {
-		return breakers[i].Provider+"\x00"+breakers[i].Model < breakers[j].Provider+"\x00"+breakers[j].Model
-	})
-	models := make([]string, len(cfg.Models))
-	for i, m := range cfg.Models {
-		models[i] = m.Name
-	}
-	providers := make(map[string]providerHealth, len(cfg.Providers))
-	for _, p := range cfg.Providers {
-		providers[p.Name] = providerHealth{Enabled: p.IsEnabled(), Protocol: p.Protocol(), BaseURL: p.RawBaseURL}
-	}
-	reloadAt, reloadErr, loadedAt := s.reload.get()
-	last := map[string]any{"at": reloadAt.UTC().Format(time.RFC3339), "ok": reloadErr == nil,
-		"loaded_at": loadedAt.UTC().Format(time.RFC3339)}
-	status := "healthy"
-	if reloadErr != nil {
-		status = "degraded" // serving the last good configuration
-		last["error"] = reloadErr.Error()
-	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"status":         status,
-		"config_reload":  last,
-		"version":        s.opts.Version,
-		"uptime_seconds": int64(time.Since(s.started).Seconds()),
-		"models":         models,
-		"providers":      providers,
-		"breakers":       breakers,
-	})
 }
 
 // queueStats serves GET /api/config/queue-stats (admin): each provider's

@@ -37,6 +37,9 @@ type Options struct {
 	Version   string
 	// ShutdownGrace bounds how long Run waits for in-flight requests (default 30 s).
 	ShutdownGrace time.Duration
+	// BodyReadTimeout bounds how long a request body may take to arrive after
+	// its headers (default 60 s; tests shorten it). Answers are not bounded by it.
+	BodyReadTimeout time.Duration
 	// ConfigPath is the file Run watches and ReloadFromDisk reads; "" disables reloading.
 	ConfigPath string
 	// OnReload is called after a new configuration took effect (e.g. to change the log level).
@@ -45,6 +48,10 @@ type Options struct {
 	DB *store.DB
 	// WorkspaceDir anchors a relative gateway.log_dir.
 	WorkspaceDir string
+	// Exposure lists what leaves the workspace open to other users
+	// (workspace.Workspace.Exposure), shown to the admin in
+	// /api/config/health; nil reports nothing.
+	Exposure func() []string
 	// LogRing feeds GET /api/logs; nil serves an empty log.
 	LogRing *logs.Ring
 	// UI serves the admin SPA at / and every path outside the APIs; nil serves
@@ -54,13 +61,14 @@ type Options struct {
 
 // Server is one gateway: configuration, handlers and listener.
 type Server struct {
-	opts    Options
-	log     *slog.Logger
-	snap    atomic.Pointer[proxy.Snapshot]
-	limiter *auth.Limiter
-	proxy   *proxy.Handler
-	handler http.Handler
-	started time.Time
+	opts     Options
+	log      *slog.Logger
+	snap     atomic.Pointer[proxy.Snapshot]
+	limiter  *auth.Limiter
+	throttle *auth.Throttle // failed authentications per client (issue 21)
+	proxy    *proxy.Handler
+	handler  http.Handler
+	started  time.Time
 
 	metrics       *metrics.Metrics
 	conversations *conversations.Writer
@@ -111,6 +119,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, log: opts.Log, started: time.Now()}
 	s.limiter = auth.NewLimiter(opts.Config.Gateway.Location())
+	s.throttle = auth.NewThrottle()
 	if opts.DayCounts == nil && opts.DB != nil {
 		s.opts.DayCounts = dayStore{usage.NewDayCounter(opts.DB)}
 		opts.DayCounts = s.opts.DayCounts
