@@ -15,7 +15,7 @@
 // with /api and /v1 proxied to the gateway. Exits non-zero on failure and
 // stops the gateway, the mock and the browser in every case.
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, extname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -318,6 +318,20 @@ async function main() {
     await page.waitForURL(/#\/providers/)
     await expectText('No providers yet')
   })
+
+  if (!FAKE) {
+    await step('a config.yaml other users can read is pointed out', async () => {
+      chmodSync(gw.configPath, 0o644)
+      await page.reload()
+      await T('workspace-warning').waitFor()
+      await expectText('readable by other users')
+      await shot('en-workspace-warning')
+      chmodSync(gw.configPath, 0o600)
+      await page.reload()
+      await expectText('No providers yet')
+      if ((await T('workspace-warning').count()) !== 0) throw new Error('the warning stays after chmod 600')
+    })
+  }
 
   await step('provider form refuses bad input', async () => {
     await T('add-provider').click()

@@ -11,6 +11,7 @@ const en = {
   'app.degraded': 'Configuration problem',
   'app.version': 'Version {v}',
   'app.reloadError': 'The configuration file has a problem; the gateway keeps serving the last good configuration: {error}',
+  'app.workspaceWarning': 'Other users of this computer can reach your keys: {warning}',
   'app.loading': 'Loading…',
 
   'tab.providers': 'Providers',
@@ -310,6 +311,7 @@ const zh: Record<MessageKey, string> = {
   'app.degraded': '配置有问题',
   'app.version': '版本 {v}',
   'app.reloadError': '配置文件有问题，网关继续使用上一份正确的配置：{error}',
+  'app.workspaceWarning': '这台电脑上的其他用户可以读取你的密钥：{warning}',
   'app.loading': '加载中…',
 
   'tab.providers': '供应商',

@@ -122,6 +122,8 @@ export interface Health {
   providers?: Record<string, { enabled: boolean; provider: string; base_url: string }>
   breakers?: BreakerState[]
   config_reload?: { at?: string; ok?: boolean; loaded_at?: string; error?: string }
+  // What leaves the workspace open to other users (config.yaml readable by others, …); admin only.
+  warnings?: string[]
 }
 
 export interface QueueStat {
