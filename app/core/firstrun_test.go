@@ -106,12 +106,30 @@ func TestMainTightensWorkspaceAndWarnsAboutConfig(t *testing.T) {
 	if code := runMainUntilUp(t, ws.Dir, &out, &errb); code != 0 {
 		t.Fatalf("exit %d:\n%s", code, errb.String())
 	}
-	if want := "config.yaml is readable by other users (mode 0644); run chmod 600 " + ws.ConfigPath; !strings.Contains(errb.String(), want) {
-		t.Errorf("log lacks %q:\n%s", want, errb.String())
+	logged, _ := os.ReadFile(filepath.Join(ws.LogDir, "gateway.log"))
+	if want := "config.yaml is readable by other users (mode 0644); run chmod 600 " + ws.ConfigPath; !strings.Contains(string(logged), want) {
+		t.Errorf("gateway.log lacks %q:\n%s", want, logged)
 	}
 	for path, want := range map[string]os.FileMode{ws.Dir: 0o700, ws.RunDir: 0o700, ws.ConfigPath: 0o644} {
 		if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != want {
 			t.Errorf("%s: %v, %v; want mode %v", path, fi.Mode().Perm(), err, want)
 		}
+	}
+}
+
+// TestMainConsoleCopyOnlyOnATerminal: with stderr a pipe or a file (a
+// service's journal), the log goes to gateway.log alone, not twice.
+func TestMainConsoleCopyOnlyOnATerminal(t *testing.T) {
+	dir := shortTempDir(t)
+	var out, errb syncBuffer
+	if code := runMainUntilUp(t, dir, &out, &errb); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, errb.String())
+	}
+	logged, err := os.ReadFile(filepath.Join(dir, "logs", "gateway.log"))
+	if err != nil || !strings.Contains(string(logged), `"msg":"ModelSwitch is serving"`) || !strings.Contains(string(logged), `"msg":"ModelSwitch stopped"`) {
+		t.Fatalf("gateway.log: %v\n%s", err, logged)
+	}
+	if strings.Contains(errb.String(), "ModelSwitch is serving") || strings.Contains(errb.String(), "ModelSwitch stopped") {
+		t.Errorf("the log was copied to a stderr that is no terminal:\n%s", errb.String())
 	}
 }

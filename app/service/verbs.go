@@ -114,13 +114,18 @@ func (c *Controller) Restart() error {
 	return c.waitHealthy(s)
 }
 
-// Logs shows the service's log, following it when follow is set, until ctx ends.
+// Logs shows the service's log (showLog), following it when follow is set,
+// until ctx ends.
 func (c *Controller) Logs(ctx context.Context, follow bool) error {
 	var ni *NotInstalledError
-	if _, err := c.installed(); errors.As(err, &ni) {
+	s, err := c.installed()
+	if errors.As(err, &ni) {
 		fmt.Fprintln(c.Out, "Note:", err)
 	}
-	return c.Manager.Logs(ctx, follow, 50, c.Out)
+	if err != nil {
+		s = c.Spec
+	}
+	return c.showLog(ctx, s, follow, 50)
 }
 
 // waitHealthy polls the gateway of s until it answers or WaitHealthy passes; on failure it
@@ -146,7 +151,7 @@ func (c *Controller) waitHealthy(s Spec) error {
 	fmt.Fprintf(c.Out, "The gateway did not answer at http://%s within %s (%s). Its recent log:\n", dial, c.WaitHealthy, h.Error)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := c.Manager.Logs(ctx, false, 20, c.Out); err != nil {
+	if err := c.showLog(ctx, s, false, 20); err != nil {
 		fmt.Fprintln(c.Out, "  (", err, ")")
 	}
 	return fmt.Errorf("the %s is not serving http://%s; see the log above or `modelswitch --log`", c.Manager.Describe(), dial)

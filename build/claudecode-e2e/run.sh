@@ -16,7 +16,10 @@ work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work" || true; }
 trap cleanup EXIT
-fail() { echo "claude-code-e2e: $*"; echo "--- gateway log (tail)"; tail -20 "$work/gateway.log"; exit 1; }
+# The gateway's own log file: off a terminal the core writes no console copy (issue 16); its stdout and stderr
+# (startup errors) go to gateway.out.
+log="$work/ws/logs/gateway.log"
+fail() { echo "claude-code-e2e: $*"; echo "--- gateway output and log (tail)"; tail -5 "$work/gateway.out"; tail -20 "$log"; exit 1; }
 npm install --prefix "$work/cc" --no-audit --no-fund --silent "@anthropic-ai/claude-code@$CC_VERSION" >/dev/null
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 up=$(free_port); gw=$(free_port)
@@ -32,7 +35,7 @@ api_keys:
   - {key: sk-claude-code-e2e-1, name: claude-code}
 YAML
 # The core reads Claude Code's settings from its own HOME: the temporary one.
-env -u CLAUDE_CONFIG_DIR HOME="$work/home" ./bin/modelswitch --start --workspace "$work/ws" > "$work/gateway.log" 2>&1 & pids+=($!)
+env -u CLAUDE_CONFIG_DIR HOME="$work/home" ./bin/modelswitch --start --workspace "$work/ws" > "$work/gateway.out" 2>&1 & pids+=($!)
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$gw/health" >/dev/null && break; sleep 0.1; done
 
 # claude runs Claude Code in the project directory with only the variables given (env -i) and checks its answer.
@@ -46,7 +49,7 @@ claude() {
   cat "$work/$name.json"; echo
   grep -q '"is_error":false' "$work/$name.json" || fail "$name: Claude Code reported an error"
   grep -q 'hello-from-tool' "$work/$name.json" || fail "$name: the tool's output did not come back"
-  if grep -E 'status=[45][0-9][0-9]' "$work/gateway.log"; then fail "$name: the gateway refused a request"; fi
+  if grep -E '"status":[45][0-9][0-9]' "$log"; then fail "$name: the gateway refused a request"; fi
 }
 
 # 1. Explicit environment.
@@ -54,7 +57,7 @@ claude env-run ANTHROPIC_BASE_URL="http://127.0.0.1:$gw" ANTHROPIC_AUTH_TOKEN=sk
   ANTHROPIC_MODEL=glm-5 ANTHROPIC_SMALL_FAST_MODEL=glm-5 ANTHROPIC_DEFAULT_HAIKU_MODEL=glm-5 \
   ANTHROPIC_DEFAULT_SONNET_MODEL=glm-5 ANTHROPIC_DEFAULT_OPUS_MODEL=glm-5 CLAUDE_CODE_SUBAGENT_MODEL=glm-5
 env_requests=$(wc -l < "$work/upstream.jsonl")
-served() { grep -E 'msg=.* status=200' "$work/gateway.log" | grep -o 'key_id=[^ ]*' || true; }
+served() { grep -E '"msg":.*"status":200' "$log" | grep -o '"key_id":"[^"]*"' || true; }
 # The gateway's log is written asynchronously: wait for one line per upstream request.
 wait_served() { for _ in $(seq 50); do [ "$(served | wc -l)" -ge "$1" ] && return; sleep 0.1; done; fail "the gateway logged $(served | wc -l) requests, want $1"; }
 wait_served "$env_requests"

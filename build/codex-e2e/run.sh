@@ -23,7 +23,7 @@ fail() {
   echo "codex-e2e: FAIL: $*"
   for f in "$work"/*/stdout "$work"/*/stderr; do [ -s "$f" ] && { echo "--- $f (tail)"; tail -15 "$f"; }; done
   echo "--- upstream requests"; cut -c1-300 "$work/upstream.jsonl" 2>/dev/null || true
-  echo "--- gateway log (tail)"; tail -20 "$work/gateway.log" 2>/dev/null || true
+  echo "--- gateway output and log (tail)"; tail -5 "$work/gateway.out" 2>/dev/null; tail -20 "$work/ws/logs/gateway.log" 2>/dev/null || true
   exit 1
 }
 t0=$(date +%s.%N)
@@ -54,7 +54,7 @@ models:
 api_keys:
   - {key: sk-codex-e2e-1, name: codex}
 YAML
-HOME="$work/gwhome" ./bin/modelswitch --start --workspace "$work/ws" > "$work/gateway.log" 2>&1 &
+HOME="$work/gwhome" ./bin/modelswitch --start --workspace "$work/ws" > "$work/gateway.out" 2>&1 &
 pids+=($!)
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$gw/health" >/dev/null && break; sleep 0.1; done
 curl -sf "http://127.0.0.1:$gw/health" >/dev/null || fail "the gateway did not start"
@@ -90,8 +90,9 @@ TOML
   echo "$rc" > "$d/rc"
 }
 
-# gateway_lines MODEL: the gateway's request log lines for that virtual model.
-gateway_lines() { grep -E "key_id=[^ ]+ model=$1 " "$work/gateway.log" || true; }
+# gateway_lines MODEL: the gateway's request log lines for that virtual model, from its own log file (off a
+# terminal the core writes no console copy, issue 16).
+gateway_lines() { grep -E "\"key_id\":\"[^\"]+\",\"model\":\"$1\"" "$work/ws/logs/gateway.log" || true; }
 # The request log is written asynchronously: wait for N lines.
 wait_logged() {
   for _ in $(seq 50); do [ "$(gateway_lines "$1" | wc -l)" -ge "$2" ] && return; sleep 0.1; done
@@ -175,7 +176,7 @@ JS
   local logged
   logged=$(gateway_lines "$model")
   [ "$(echo "$logged" | wc -l)" = 2 ] || fail "$name: the gateway logged $(echo "$logged" | wc -l) requests for $model, want 2"
-  if echo "$logged" | grep -v ' status=200 '; then fail "$name: the gateway did not answer every request with 200"; fi
+  if echo "$logged" | grep -v '"status":200,'; then fail "$name: the gateway did not answer every request with 200"; fi
   echo "codex-e2e: $name ok in $took (gateway: 2 × $model status=200)"
 }
 
@@ -199,7 +200,7 @@ echo "$shown" | grep -q 'model \\\?"codex-nope\\\?" does not exist' ||
 [ "$(wc -l < "$work/upstream.jsonl")" = "$before" ] || fail "nomodel-run: a request for an unknown model reached the upstream"
 wait_logged codex-nope 1
 refused=$(gateway_lines codex-nope)
-echo "$refused" | grep -q ' status=404 ' || fail "nomodel-run: the gateway did not log a 404: $refused"
+echo "$refused" | grep -q '"status":404,' || fail "nomodel-run: the gateway did not log a 404: $refused"
 echo "codex-e2e: nomodel-run ok in $took (codex exited $(cat "$d/rc"), gateway logged $(echo "$refused" | wc -l) × status=404; Codex showed: $(echo "$shown" | head -1 | cut -c1-200))"
 
 echo "codex-e2e: ok in $(since "$t0") ($(wc -l < "$work/upstream.jsonl") upstream requests in all)"
