@@ -66,6 +66,7 @@ type MainOptions struct {
 // handover to or from the service) runs last, once every file, lock and
 // listener of this core is closed.
 func Main(o MainOptions) int {
+	applyGCDefaults(os.Getenv)
 	code, bg := runCore(o)
 	if next := bg.pending(); next != nil {
 		return next()
