@@ -87,7 +87,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, f protocol.Famil
 	outcome := ex.relay()
 	res.Finish(h.now(), outcome)
 	if ex.events != nil {
-		h.keepResponse(ex) // a whole answer was kept before it was sent (relay)
+		// A stream that ended well was kept before its last event; one
+		// whose end was not recognised is kept now, as before.
+		h.keepResponse(ex)
 	}
 	if r.Context().Err() != nil {
 		tr.status = 499

@@ -111,6 +111,9 @@ func (ex *exchange) relayPassThrough(obs *convert.Observer) error {
 			if !terminal && isTerminal(ex.in.family, ev) {
 				terminal = true
 				ex.captureFinal(ev)
+				// Stored before the client gets the event that ends the
+				// stream: it may name the id in its next turn at once.
+				ex.h.keepResponse(ex)
 			}
 		} else {
 			terminal = terminal || isTerminal(ex.in.family, ev)
@@ -172,6 +175,9 @@ func (ex *exchange) relayConverted(obs *convert.Observer) error {
 		}
 	}
 	for {
+		if ex.conv.Done() && ex.rs != nil {
+			ex.h.keepResponse(ex) // before the last events go out, as for pass-through
+		}
 		for _, o := range outs {
 			if sse.WriteEvent(ex.w, o.Name, o.Data) != nil {
 				return errClientGone

@@ -43,6 +43,7 @@ type respState struct {
 	final      []byte                   // pass-through stream: the terminal event's response object
 	upstreamID string                   // pass-through stream: the upstream's response id
 	seq        int                      // pass-through stream: the last sequence_number seen
+	kept       bool                     // the response was stored (keep)
 }
 
 // Responses serves POST /v1/responses (OpenAI Responses clients: Codex).
@@ -180,11 +181,17 @@ func (ex *exchange) captureFinal(ev sse.Event) {
 
 // keepResponse stores a served response when the client did not say store:
 // false. A whole answer is stored just before it is sent, so that its id is
-// readable the moment the client has it; a stream, after its last event. A
-// store failure is logged, never shown to the client: the answer stands.
+// readable the moment the client has it; a stream, just before the event that
+// ends it (response.completed or .incomplete), for the same reason; a stream
+// whose end was not recognised, when it is over. It stores once per request.
+// A store failure is logged, never shown to the client: the answer stands.
 func (h *Handler) keepResponse(ex *exchange) {
+	if ex.rs == nil || ex.rs.kept {
+		return
+	}
+	ex.rs.kept = true
 	rs := ex.rs
-	if st := ex.trace.status; rs == nil || !rs.store || h.Store == nil || st != 0 && st != http.StatusOK {
+	if st := ex.trace.status; !rs.store || h.Store == nil || st != 0 && st != http.StatusOK {
 		return
 	}
 	var obj []byte

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -132,5 +133,74 @@ func TestStoredResponseIsReadableWhenTheAnswerArrives(t *testing.T) {
 		if got, want := slow.committed.Load()-before, int32(1-i); got != want {
 			t.Errorf("%s: %d responses stored when the answer arrived, want %d", body, got, want)
 		}
+	}
+}
+
+// TestStoredStreamIsReadableAtItsLastEvent: a streamed response is stored
+// before the event that ends it reaches the client, on a pass-through lane
+// (Responses upstream) and a converted one (Chat upstream), so a next turn
+// sent the moment the client sees response.completed finds it.
+func TestStoredStreamIsReadableAtItsLastEvent(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "text/event-stream")
+		if strings.HasSuffix(r.URL.Path, "/responses") {
+			for _, ev := range []string{
+				`{"type":"response.created","sequence_number":0,"response":{"id":"resp_up1","object":"response","status":"in_progress","model":"x","output":[]}}`,
+				`{"type":"response.output_item.added","sequence_number":1,"output_index":0,"item":{"type":"message","id":"msg_1","role":"assistant","status":"in_progress","content":[]}}`,
+				`{"type":"response.output_text.delta","sequence_number":2,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"hi"}`,
+				`{"type":"response.completed","sequence_number":3,"response":{"id":"resp_up1","object":"response","status":"completed","model":"x",` +
+					`"output":[{"type":"message","id":"msg_1","role":"assistant","status":"completed","content":[{"type":"output_text","text":"hi","annotations":[]}]}],` +
+					`"usage":{"input_tokens":1,"output_tokens":1,"total_tokens":2}}}`,
+			} {
+				typ := ev[9 : strings.Index(ev[9:], `"`)+9]
+				_, _ = io.WriteString(w, "event: "+typ+"\ndata: "+ev+"\n\n")
+			}
+			return
+		}
+		for _, c := range []string{`{"role":"assistant","content":"hi"}`, `{}`} {
+			fin := "null"
+			if c == `{}` {
+				fin = `"stop"`
+			}
+			_, _ = io.WriteString(w, `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"x","choices":[{"index":0,"delta":`+c+`,"finish_reason":`+fin+`}]}`+"\n\n")
+		}
+		_, _ = io.WriteString(w, "data: [DONE]\n\n")
+	}))
+	defer up.Close()
+	db, err := store.Open(filepath.Join(t.TempDir(), store.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := testServer(t, "providers:\n  - {name: rs, provider: responses, base_url: \""+up.URL+"/v1\"}\n"+
+		"  - {name: chat, provider: openai, base_url: \""+up.URL+"/v1\"}\n"+
+		"models:\n  pass: {adapters: [{adapter: rs, model_name: x}]}\n  conv: {adapters: [{adapter: chat, model_name: x}]}\n"+
+		"api_keys:\n  - {key: sk-answer-first-1}\n", db)
+	slow := &slowStore{ResponseStore: s.proxy.Store}
+	s.proxy.Store = slow
+	gw := httptest.NewServer(s.Handler())
+	defer gw.Close()
+	for _, model := range []string{"pass", "conv"} {
+		before := slow.committed.Load()
+		req, _ := http.NewRequest("POST", gw.URL+"/v1/responses", strings.NewReader(`{"model":"`+model+`","input":"hello","stream":true}`))
+		req.Header.Set("Authorization", "Bearer sk-answer-first-1")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+		seen := false
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "event: response.completed") {
+				seen = true
+				break // read no further: the handler may still be running
+			}
+		}
+		if got := slow.committed.Load() - before; !seen || got != 1 {
+			t.Errorf("%s: completed seen %v with %d responses stored, want 1", model, seen, got)
+		}
+		resp.Body.Close()
 	}
 }
