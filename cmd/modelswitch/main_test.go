@@ -75,7 +75,7 @@ func TestFirstRunLockAndSignal(t *testing.T) {
 	done := make(chan int, 1)
 	go func() { done <- run([]string{"--start", "--workspace", ws, "--port", strconv.Itoa(port)}, &out, &errb) }()
 
-	waitServing(t, &errb)
+	waitServing(t, port, &errb)
 	// stdout is a buffer, not a terminal: the key is saved to a 0600 file in the workspace
 	// and only that file's path is printed.
 	keyFile := filepath.Join(ws, "first-admin-key.txt")
@@ -117,7 +117,7 @@ func TestFirstRunLockAndSignal(t *testing.T) {
 	go func() {
 		done <- run([]string{"--start", "--workspace", ws, "--port", strconv.Itoa(port)}, &out3, &err3)
 	}()
-	waitServing(t, &err3)
+	waitServing(t, port, &err3)
 	if strings.Contains(out3.String(), "sk-ms-") {
 		t.Errorf("key printed again: %q", out3.String())
 	}
@@ -125,13 +125,21 @@ func TestFirstRunLockAndSignal(t *testing.T) {
 	<-done
 }
 
-// waitServing waits for the core to say it is serving, and fails the test (rather than
-// hanging until the go test timeout) if it does not within 10s — e.g. because it refused
-// the configuration and exited.
-func waitServing(t *testing.T, errb *syncBuffer) {
+// waitServing waits for the core to answer /health on port, and fails the test (rather
+// than hanging until the go test timeout) if it does not within 10s — e.g. because it
+// refused the configuration and exited. (Its log is not on errb: stderr is no terminal
+// here, so the core writes gateway.log alone.)
+func waitServing(t *testing.T, port int, errb *syncBuffer) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(errb.String(), "ModelSwitch is serving") {
+	for {
+		resp, err := http.Get("http://127.0.0.1:" + strconv.Itoa(port) + "/health")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
 		if time.Now().After(deadline) {
 			t.Fatalf("not serving: %s", errb.String())
 		}
@@ -157,7 +165,7 @@ func TestSIGHUPReloads(t *testing.T) {
 	var out, errb syncBuffer
 	done := make(chan int, 1)
 	go func() { done <- run([]string{"--start", "--workspace", ws, "--port", strconv.Itoa(port)}, &out, &errb) }()
-	waitServing(t, &errb)
+	waitServing(t, port, &errb)
 	status := func(key string) int {
 		req, _ := http.NewRequest("GET", "http://127.0.0.1:"+strconv.Itoa(port)+"/v1/models", nil)
 		req.Header.Set("X-Api-Key", key)
