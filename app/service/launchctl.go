@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -109,16 +108,7 @@ func (m *launchdManager) Logs(ctx context.Context, follow bool, lines int, w io.
 	if len(files) == 0 {
 		return fmt.Errorf("no log file yet in %s", filepath.Dir(out))
 	}
-	args := []string{"-n", strconv.Itoa(lines)}
-	if follow {
-		args = append(args, "-F")
-	}
-	cmd := exec.CommandContext(ctx, "tail", append(args, files...)...)
-	cmd.Stdout, cmd.Stderr = w, w
-	if err := cmd.Run(); err != nil && ctx.Err() == nil {
-		return fmt.Errorf("tail: %w", err)
-	}
-	return nil
+	return tailFiles(ctx, lines, follow, w, files...)
 }
 
 func (m *launchdManager) EnableLinger(string) error {

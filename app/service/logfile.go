@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/modelswitch/modelswitch/gateway/config"
 	"github.com/modelswitch/modelswitch/gateway/logs"
@@ -46,20 +47,20 @@ func (c *Controller) showLog(ctx context.Context, s Spec, follow bool, lines int
 		fmt.Fprintln(c.Out, "  (no log file yet: the gateway has not started in this workspace)")
 		return nil
 	}
-	return tailFile(ctx, path, lines, follow, c.Out)
+	return tailFiles(ctx, lines, follow, c.Out, path)
 }
 
-// tailFile runs tail(1), which Linux and macOS both have and which follows
-// a file across lumberjack's rename-and-create rotation with -F.
-func tailFile(ctx context.Context, path string, lines int, follow bool, w io.Writer) error {
+// tailFiles runs tail(1) on paths, which Linux and macOS both have and which
+// follows a file across lumberjack's rename-and-create rotation with -F.
+func tailFiles(ctx context.Context, lines int, follow bool, w io.Writer, paths ...string) error {
 	args := []string{"-n", strconv.Itoa(lines)}
 	if follow {
 		args = append(args, "-F")
 	}
-	cmd := exec.CommandContext(ctx, "tail", append(args, path)...)
+	cmd := exec.CommandContext(ctx, "tail", append(args, paths...)...)
 	cmd.Stdout, cmd.Stderr = w, w
 	if err := cmd.Run(); err != nil && ctx.Err() == nil {
-		return fmt.Errorf("tail %s: %w", path, err)
+		return fmt.Errorf("tail %s: %w", strings.Join(paths, " "), err)
 	}
 	return nil
 }

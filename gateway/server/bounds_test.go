@@ -4,16 +4,13 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/modelswitch/modelswitch/gateway/config"
 	"github.com/modelswitch/modelswitch/gateway/proxy"
 	"github.com/modelswitch/modelswitch/gateway/server"
 )
@@ -41,25 +38,7 @@ models:
 api_keys:
   - {key: ` + userKey + `, name: user}
 `
-	cfg, _, err := config.Parse([]byte(text), "config.yaml")
-	if err != nil {
-		t.Fatalf("config: %v\n%s", err, text)
-	}
-	opts := server.Options{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test"}
-	if edit != nil {
-		edit(&opts)
-	}
-	srv, err := server.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := &gateway{Server: httptest.NewServer(srv.Handler()), srv: srv}
-	t.Cleanup(func() {
-		g.Close()
-		srv.CloseIdle()
-		http.DefaultClient.CloseIdleConnections()
-	})
-	return g
+	return serveGateway(t, text, edit)
 }
 
 // rawConn dials the gateway; the connection is closed at the test's end,

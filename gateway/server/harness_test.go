@@ -171,11 +171,22 @@ api_keys:
   - {key: sk-test-disabled-04, name: off, enabled: false}
   - {key: sk-test-expired-005, name: old, expires_at: "2020-01-01T00:00:00Z"}
 ` + extraKeys
+	return serveGateway(t, text, nil)
+}
+
+// serveGateway starts a gateway on the config text; edit, when set, adjusts
+// its Options first.
+func serveGateway(t *testing.T, text string, edit func(*server.Options)) *gateway {
+	t.Helper()
 	cfg, _, err := config.Parse([]byte(text), "config.yaml")
 	if err != nil {
 		t.Fatalf("config: %v\n%s", err, text)
 	}
-	srv, err := server.New(server.Options{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test"})
+	opts := server.Options{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test"}
+	if edit != nil {
+		edit(&opts)
+	}
+	srv, err := server.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
