@@ -155,6 +155,12 @@ func runCore(o MainOptions) (int, *Background) {
 	if err != nil {
 		return fail(1, "%v", err)
 	}
+	// Signals are caught before the gateway answers: a supervisor (or a test)
+	// that sends SIGTERM as soon as /health answers must get a clean quit, not
+	// the default action that kills the process mid-start.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
 	gwErr, err := c.Start()
 	if err != nil {
 		return fail(1, "%v", err)
@@ -171,8 +177,6 @@ func runCore(o MainOptions) (int, *Background) {
 			"workspace", ws.Dir, "control", c.SocketPath())
 	}
 
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	watched := make(chan struct{})
 	go func() { // ends when the core has quit, so nothing logs after the logs close
 		defer close(watched)
@@ -212,7 +216,6 @@ func runCore(o MainOptions) (int, *Background) {
 		<-c.Done()
 	}
 	c.Shutdown()
-	signal.Stop(sigs)
 	<-watched
 	log.Info("ModelSwitch stopped")
 	return 0, bg
