@@ -1,6 +1,7 @@
 package jsonbody
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -269,12 +270,7 @@ func unquote(s []byte) string {
 
 // needsUnquote reports whether s has an escape or invalid UTF-8.
 func needsUnquote(s []byte) bool {
-	for _, c := range s {
-		if c == '\\' {
-			return true
-		}
-	}
-	return !utf8.Valid(s)
+	return bytes.IndexByte(s, '\\') >= 0 || !utf8.Valid(s)
 }
 
 // hex4 decodes four hex digits that Scan has validated.
