@@ -15,7 +15,12 @@ import (
 // and encoding/json would re-validate and compact each RawMessage. A body that
 // is a well-formed object on one line (what the SDKs send; jsonbody.Scan checks
 // it several times faster than json.Valid) is spliced in as it is.
-func encodeLine(r *Record) ([]byte, error) {
+func encodeLine(r *Record) ([]byte, error) { return appendLine(nil, r) }
+
+// appendLine appends r's line (encodeLine) to dst; the writer appends to its
+// batch buffer, so a spliced body is copied once, into that buffer.
+func appendLine(dst []byte, r *Record) ([]byte, error) {
+	start := len(dst)
 	req, up := r.Request, r.UpstreamRequest
 	splice := oneLineObject(req) && oneLineObject(up)
 	if splice {
@@ -24,24 +29,27 @@ func encodeLine(r *Record) ([]byte, error) {
 	line, err := marshalNoEscape(r)
 	if splice {
 		r.Request, r.UpstreamRequest = req, up
-		if err == nil {
-			line = spliceBodies(line, req, up)
-		}
 	}
-	if err != nil {
+	switch {
+	case err == nil && splice:
+		dst = appendSpliced(dst, line, req, up)
+	case err == nil:
+		dst = append(dst, line...)
+	default:
 		for _, raw := range []*json.RawMessage{&r.Request, &r.UpstreamRequest} {
 			if len(*raw) > 0 && !json.Valid(*raw) {
 				*raw, _ = marshalNoEscape(string(*raw))
 			}
 		}
 		if line, err = marshalNoEscape(r); err != nil {
-			return nil, err
+			return dst, err
 		}
+		dst = append(dst, line...)
 	}
-	if bytes.IndexByte(line, '\n') >= 0 { // cannot happen with encoding/json; a line must stay one line
-		return nil, errors.New("encoded record contains a newline")
+	if bytes.IndexByte(dst[start:], '\n') >= 0 { // cannot happen with encoding/json; a line must stay one line
+		return dst[:start], errors.New("encoded record contains a newline")
 	}
-	return append(line, '\n'), nil
+	return append(dst, '\n'), nil
 }
 
 // oneLineObject reports whether raw is absent or a valid JSON object without
@@ -57,18 +65,18 @@ func oneLineObject(raw json.RawMessage) bool {
 	return jsonbody.Check(raw) == nil
 }
 
-// spliceBodies inserts the bodies before the closing brace of the encoded
-// record, under the names the Record's tags give them.
-func spliceBodies(line []byte, req, up json.RawMessage) []byte {
-	out := make([]byte, 0, len(line)+len(req)+len(up)+40)
-	out = append(out, line[:len(line)-1]...)
+// appendSpliced appends line, the encoded record without its bodies, with
+// the bodies inserted before its closing brace under the names the Record's
+// tags give them.
+func appendSpliced(dst, line []byte, req, up json.RawMessage) []byte {
+	dst = append(dst, line[:len(line)-1]...)
 	if len(req) > 0 {
-		out = append(out, `,"request":`...)
-		out = append(out, req...)
+		dst = append(dst, `,"request":`...)
+		dst = append(dst, req...)
 	}
 	if len(up) > 0 {
-		out = append(out, `,"upstream_request":`...)
-		out = append(out, up...)
+		dst = append(dst, `,"upstream_request":`...)
+		dst = append(dst, up...)
 	}
-	return append(out, '}')
+	return append(dst, '}')
 }

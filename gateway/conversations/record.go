@@ -29,6 +29,10 @@ type Record struct {
 	Output          Output          `json:"output"`
 	// Truncated is set when bodies were shortened per gateway.log_bodies.
 	Truncated bool `json:"truncated,omitempty"`
+	// Release, when set, is called once the Writer no longer needs the
+	// bodies: after encoding the record, or when it drops it. The gateway
+	// hands its pooled request buffers back this way.
+	Release func() `json:"-"`
 }
 
 // Attempt is one adapter tried for the request.
@@ -62,4 +66,12 @@ type ToolCall struct {
 	ID        string `json:"id"`
 	Name      string `json:"name"`
 	Arguments string `json:"arguments"` // JSON text
+}
+
+// release calls Release once, if set.
+func (r *Record) release() {
+	if f := r.Release; f != nil {
+		r.Release = nil
+		f()
+	}
 }

@@ -1,6 +1,7 @@
 package conversations
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -27,6 +28,12 @@ const (
 // Batching of the writer goroutine (DESIGN §9): a batch is written, fsynced
 // and indexed when it holds maxBatch records or flushEvery after its first.
 const maxBatch = 500
+
+// writeChunk bounds the batch's bytes held in memory: past it the encoded
+// lines go to the file (not yet fsynced or indexed) and the buffer is reused.
+// A batch of 500 Claude Code records is ~75 MB, which the heap would
+// otherwise hold until the batch ends (issue 16: the RSS goal under load).
+const writeChunk = 1 << 20
 
 var flushEvery = 200 * time.Millisecond
 
@@ -64,6 +71,7 @@ type Writer struct {
 	seg      int
 	f        *os.File
 	size     int64 // bytes of the live segment written so far
+	synced   int64 // bytes of the live segment fsynced and indexed: the batch starts here
 	buf      []byte
 	pending  []entry
 	reported uint64
@@ -131,6 +139,7 @@ func NewWriter(opt Options) (*Writer, error) {
 	if w.f, w.size, err = openSegment(opt.Dir, w.seg); err != nil {
 		return nil, err
 	}
+	w.synced = w.size
 	if err := w.recover(segs); err != nil {
 		_ = w.f.Close()
 		return nil, err
@@ -143,19 +152,22 @@ func NewWriter(opt Options) (*Writer, error) {
 // Write queues r. It never blocks: when the buffer is full, or the Writer is
 // closed, r is dropped and counted (Stats.Dropped). r's slices (the bodies,
 // attempts, tool calls) now belong to the Writer: the caller must not modify
-// them afterwards. A record without an ID gets a "conv_…" one and one
+// them afterwards, and r.Release is called once they are no longer read. A
+// record without an ID gets a "conv_…" one and one
 // without a Time the time it is written.
 func (w *Writer) Write(r Record) {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
 	if w.closed {
 		w.dropped.Add(1)
+		r.release()
 		return
 	}
 	select {
 	case w.ch <- item{rec: r}:
 	default:
 		w.dropped.Add(1)
+		r.release()
 	}
 }
 
@@ -241,38 +253,64 @@ func (w *Writer) add(r Record) {
 		r.Time = time.Now()
 	}
 	applyBodies(&r, w.opt.LogBodies)
-	line, err := encodeLine(&r)
+	start := len(w.buf)
+	buf, err := appendLine(w.buf, &r)
+	r.release() // the bodies are copied into the batch, or not logged
 	if err != nil {
+		w.buf = buf[:start]
 		w.dropped.Add(1)
 		w.log.Error("conversation record not logged", "request_id", r.ID, "error", err)
 		return
 	}
-	if w.size+int64(len(w.buf)) > 0 && w.size+int64(len(w.buf))+int64(len(line)) > w.opt.MaxBytes {
+	n := len(buf) - start
+	w.buf = buf
+	if w.size+int64(start) > 0 && w.size+int64(start+n) > w.opt.MaxBytes {
+		line := bytes.Clone(buf[start:]) // rare: once a segment
+		w.buf = buf[:start]
 		w.flush()
 		w.rotate()
+		start = len(w.buf)
+		w.buf = append(w.buf, line...)
 	}
-	off := w.size + int64(len(w.buf))
+	off := w.size + int64(start)
 	w.pending = append(w.pending, entry{Key: entryKey(r.Time, w.seg, off),
-		Summary: summarize(&r, SegmentName(w.seg), off, len(line)-1)})
-	w.buf = append(w.buf, line...)
+		Summary: summarize(&r, SegmentName(w.seg), off, n-1)})
+	if len(w.buf) >= writeChunk {
+		w.writeBuf()
+	}
+}
+
+// writeBuf appends the buffered lines to the segment. On an error it cuts the
+// segment back to the batch's start, so no torn line is left for the next
+// batch to follow, and drops the batch: its lines were never indexed.
+func (w *Writer) writeBuf() bool {
+	if len(w.buf) == 0 {
+		return true
+	}
+	if _, err := w.f.Write(w.buf); err != nil {
+		w.fail(fmt.Errorf("writing %s: %w", w.f.Name(), err))
+		_ = w.f.Truncate(w.synced)
+		w.size = w.synced
+		w.dropped.Add(uint64(len(w.pending)))
+		w.buf, w.pending = w.buf[:0], w.pending[:0]
+		return false
+	}
+	w.size += int64(len(w.buf))
+	w.buf = w.buf[:0]
+	return true
 }
 
 // flush writes the batch, fsyncs the segment and indexes the batch in one
 // transaction (file first: the index never points at bytes not yet written).
 func (w *Writer) flush() {
-	if len(w.buf) > 0 {
-		if _, err := w.f.Write(w.buf); err != nil {
-			w.fail(fmt.Errorf("writing %s: %w", w.f.Name(), err))
-			_ = w.f.Truncate(w.size) // no torn line for the next batch to follow
-			w.dropped.Add(uint64(len(w.pending)))
-			w.buf, w.pending = w.buf[:0], w.pending[:0]
-			return
-		}
+	if !w.writeBuf() {
+		return
+	}
+	if w.size > w.synced {
 		if err := w.f.Sync(); err != nil {
 			w.fail(fmt.Errorf("syncing %s: %w", w.f.Name(), err))
 		}
-		w.size += int64(len(w.buf))
-		w.buf = w.buf[:0]
+		w.synced = w.size
 	}
 	if len(w.pending) > 0 {
 		err := w.update(func(ix *ixTx) error {
@@ -313,7 +351,7 @@ func (w *Writer) rotate() {
 	if err := w.f.Close(); err != nil {
 		w.fail(err)
 	}
-	w.f, w.size = next, size
+	w.f, w.size, w.synced = next, size, size
 	w.seg++
 	w.prune()
 }

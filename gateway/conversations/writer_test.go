@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -249,4 +250,45 @@ func countLines(t *testing.T, dir string) int {
 		_ = f.Close()
 	}
 	return n
+}
+
+// TestLargeBatchGoesToTheFileInChunks: a batch of large records is not held in
+// memory until it ends; past writeChunk its lines reach the segment before the
+// batch is fsynced and indexed, and the index, once written, reads them back.
+func TestLargeBatchGoesToTheFileInChunks(t *testing.T) {
+	old := flushEvery
+	flushEvery = time.Hour // the batch ends only at Sync
+	t.Cleanup(func() { flushEvery = old })
+	dir := t.TempDir()
+	w := newWriter(t, openDB(t), dir, Options{})
+	text := strings.Repeat("y", 400<<10)
+	for i := range 3 {
+		r := rec(i)
+		r.Request = []byte(`{"model":"m","messages":[{"role":"user","content":"` + text + `"}]}`)
+		w.Write(r)
+	}
+	seg := filepath.Join(dir, SegmentName(1))
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if fi, err := os.Stat(seg); err == nil && fi.Size() >= writeChunk {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("1.2 MB of records queued, nothing reached the segment before the batch ended")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, total, _ := w.List(Filter{}); total != 0 {
+		t.Errorf("%d records indexed before the batch ended, want 0", total)
+	}
+	w.Sync()
+	if _, total, _ := w.List(Filter{}); total != 3 {
+		t.Fatalf("%d records indexed after Sync, want 3", total)
+	}
+	for i := range 3 {
+		got, err := w.Get(rec(i).ID)
+		if err != nil || !strings.Contains(string(got.Request), text) {
+			t.Errorf("record %d: %v, request of %d bytes", i, err, len(got.Request))
+		}
+	}
 }
