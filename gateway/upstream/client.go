@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/modelswitch/modelswitch/gateway/config"
@@ -50,6 +51,17 @@ type Request struct {
 	// is closed (the transport may still be writing, or retry).
 	Parts  [][]byte
 	Header http.Header // extra headers to forward (e.g. anthropic-version); may be nil
+	// Holder, when set, keeps Body's or Parts' bytes alive while the
+	// transport may read them: Hold before each body reader is made, Release
+	// when the transport closes that reader. The transport can go on writing
+	// a body after RoundTrip returned an error, until it closes it.
+	Holder BodyHolder
+}
+
+// BodyHolder owns the bytes of a request body shared with the transport.
+type BodyHolder interface {
+	Hold()
+	Release()
 }
 
 // New builds a client for p, reusing transport when it is non-nil (see Transport).
@@ -77,7 +89,7 @@ func NewTransport(p *config.Provider) *http.Transport {
 	dialer := &net.Dialer{Timeout: connect, KeepAlive: 30 * time.Second}
 	return &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer.DialContext,
+		DialContext:           dialCopyConn(dialer.DialContext),
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          512,
 		MaxIdleConnsPerHost:   256,
@@ -123,21 +135,21 @@ func (c *Client) Do(ctx context.Context, req Request) (*http.Response, error) {
 	if method == "" {
 		method = http.MethodPost
 	}
-	var body io.Reader
-	if req.Parts != nil {
-		body = newPartsReader(req.Parts)
-	} else if req.Body != nil {
-		body = bytes.NewReader(req.Body)
-	}
-	hr, err := http.NewRequestWithContext(ctx, method, c.URL(req.Endpoint), body)
+	hr, err := http.NewRequestWithContext(ctx, method, c.URL(req.Endpoint), nil)
 	if err != nil {
 		return nil, &Error{Provider: c.name, Err: fmt.Errorf("building request: %w", err)}
 	}
-	if req.Parts != nil { // NewRequest knows the length only of its own reader types
+	if req.Parts != nil || req.Body != nil {
+		hr.ContentLength = int64(len(req.Body))
 		for _, p := range req.Parts {
 			hr.ContentLength += int64(len(p))
 		}
-		hr.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(newPartsReader(req.Parts)), nil }
+		hr.GetBody = func() (io.ReadCloser, error) { return req.bodyReader(), nil }
+		hr.Body, _ = hr.GetBody()
+		if hr.ContentLength == 0 {
+			hr.Body.Close()
+			hr.Body, hr.GetBody = http.NoBody, nil
+		}
 	}
 	h := hr.Header
 	for k, vs := range req.Header {
@@ -232,6 +244,35 @@ func describeTransportError(ctx context.Context, err error) error {
 		return fmt.Errorf("timeout: %w", err)
 	}
 	return err
+}
+
+// bodyReader is a new reader of the request's body, held until closed.
+func (req *Request) bodyReader() io.ReadCloser {
+	var r io.Reader
+	if req.Parts != nil {
+		r = newPartsReader(req.Parts)
+	} else {
+		r = bytes.NewReader(req.Body)
+	}
+	b := &heldBody{Reader: r, holder: req.Holder}
+	if b.holder != nil {
+		b.holder.Hold()
+	}
+	return b
+}
+
+// heldBody releases its holder on the first Close.
+type heldBody struct {
+	io.Reader
+	holder BodyHolder
+	once   sync.Once
+}
+
+func (b *heldBody) Close() error {
+	if b.holder != nil {
+		b.once.Do(b.holder.Release)
+	}
+	return nil
 }
 
 // newPartsReader reads parts one after the other (net.Buffers consumes its
