@@ -81,7 +81,7 @@ func (ex *exchange) attempt(t router.Target) error {
 	total := seconds(adapter.Timeout, 60*time.Second)
 	timer := newDeadline(cancel, min(seconds(p.Timeouts.FirstByte, total), total), total)
 	resp, err := client.Do(ctx, upstream.Request{Endpoint: endpointFor(client.Protocol()), Body: out.body, Parts: out.parts,
-		Header: forwardHeaders(ex.r, ex.in.family, client.Protocol())})
+		Header: forwardHeaders(ex.r, ex.in.family, client.Protocol()), Holder: ex.in.holder()})
 	if err != nil {
 		timer.release()
 		return timer.explain(err)

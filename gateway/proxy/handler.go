@@ -53,6 +53,7 @@ func (h *Handler) Messages(w http.ResponseWriter, r *http.Request) {
 // serve is the common pipeline of both completion endpoints.
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, f protocol.Family) {
 	tr := &trace{start: time.Now(), family: f, key: auth.KeyFrom(r.Context()), requestID: RequestID(r)}
+	defer tr.releaseBody() // after the record (defers run last first), which holds the body for the conversation log
 	defer h.record(tr)
 	snap := h.Snapshot()
 	in, perr := parseInbound(r, f, f != protocol.Responses)

@@ -62,6 +62,9 @@ func (h *Handler) Models(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) CountTokens(w http.ResponseWriter, r *http.Request) {
 	snap := h.Snapshot()
 	in, perr := parseInbound(r, protocol.Anthropic, true)
+	if perr == nil {
+		defer in.held.Release() // the upstream gets a patched copy
+	}
 	if perr != nil {
 		protocol.WriteError(w, protocol.Anthropic, perr)
 		return

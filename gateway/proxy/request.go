@@ -11,12 +11,14 @@ import (
 	"github.com/modelswitch/modelswitch/gateway/config"
 	"github.com/modelswitch/modelswitch/gateway/jsonbody"
 	"github.com/modelswitch/modelswitch/gateway/protocol"
+	"github.com/modelswitch/modelswitch/gateway/upstream"
 )
 
 // inbound is a client's request as far as the gateway needs to know it.
 type inbound struct {
 	family protocol.Family
 	body   []byte
+	held   *bodyBuffer // the pooled buffer body was read into (prepareResponses may replace body)
 	obj    *jsonbody.Object
 	model  string // as the client wrote it
 	stream bool
@@ -44,9 +46,10 @@ func answerCap(g config.Gateway) int64 {
 	return max(MinAnswerCap, int64(g.MaxBodyMB)<<20)
 }
 
-// readBody reads the whole request body; the server's MaxBytesReader turns an
-// oversize body into a 413 here.
-func readBody(r *http.Request) ([]byte, *protocol.Error) {
+// readBody reads the whole request body into a pooled buffer, held once for
+// the caller; the server's MaxBytesReader turns an oversize body into a 413
+// here.
+func readBody(r *http.Request) (*bodyBuffer, *protocol.Error) {
 	limit := int64(-1)
 	if lb, ok := r.Body.(LimitedBody); ok {
 		limit = lb.Limit()
@@ -55,33 +58,47 @@ func readBody(r *http.Request) ([]byte, *protocol.Error) {
 	if size < 0 || size > 1<<20 {
 		size = 4096 // a large Content-Length is not trusted with memory before the bytes arrive
 	}
-	buf := make([]byte, 0, size+1)
+	most := int64(-1)
+	if limit >= 0 {
+		most = limit + 1
+	}
+	b := newBodyBuffer(int(size)+1, most)
 	for {
+		buf := b.buf
 		n, err := r.Body.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
+		b.buf = buf[:len(buf)+n]
 		if err == io.EOF {
-			return buf, nil
+			return b, nil
 		}
 		if err != nil {
+			b.Release()
 			return nil, bodyError(err)
 		}
-		if len(buf) == cap(buf) {
-			buf = grow(buf, limit)
+		if len(b.buf) == cap(b.buf) {
+			b = grow(b, limit)
 		}
 	}
 }
 
-// grow returns a full buf with room to read on: twice the size, but no more
-// than limit+1 bytes when the limit is known (limit >= 0).
-func grow(buf []byte, limit int64) []byte {
-	n := 2 * int64(cap(buf))
+// grow returns a buffer holding b's bytes with room to read on: twice the
+// size, but no more than limit+1 bytes when the limit is known (limit >= 0).
+// b is released.
+func grow(b *bodyBuffer, limit int64) *bodyBuffer {
+	n := 2 * int64(cap(b.buf))
 	if limit >= 0 {
 		n = min(n, limit+1)
 	}
-	if n <= int64(len(buf)) { // a body yielding more than it said: grow as append does
-		return append(buf, 0)[:len(buf)]
+	if n <= int64(len(b.buf)) { // a body yielding more than it said: grow as append does
+		n = int64(len(b.buf)) + int64(len(b.buf))/4 + 1
 	}
-	return append(make([]byte, 0, n), buf...)
+	most := int64(-1)
+	if limit >= 0 {
+		most = limit + 1
+	}
+	g := newBodyBuffer(int(n), most)
+	g.buf = append(g.buf, b.buf...)
+	b.Release()
+	return g
 }
 
 // bodyError answers a failed body read: the server's body wrapper fails with
@@ -103,11 +120,13 @@ func bodyError(err error) *protocol.Error {
 // object with a string "model", an optional boolean "stream" and, when
 // needMessages, a "messages" array. The rest is the upstream's business.
 func parseInbound(r *http.Request, f protocol.Family, needMessages bool) (*inbound, *protocol.Error) {
-	body, perr := readBody(r)
+	held, perr := readBody(r)
 	if perr != nil {
 		return nil, perr
 	}
+	body := held.buf
 	if perr := checkText(body); perr != nil {
+		held.Release()
 		return nil, perr
 	}
 	// Only the top level is checked here (DESIGN §16: no whole-body
@@ -115,35 +134,57 @@ func parseInbound(r *http.Request, f protocol.Family, needMessages bool) (*inbou
 	// refuse what is not JSON with a *convert.RequestError of their own.
 	obj, err := jsonbody.ScanTop(body)
 	if err != nil {
+		held.Release()
 		return nil, protocol.Errorf(http.StatusBadRequest, "invalid request body: "+err.Error())
 	}
-	in := &inbound{family: f, body: body, obj: obj}
+	in := &inbound{family: f, body: body, obj: obj, held: held}
+	if perr := in.readFields(needMessages); perr != nil {
+		held.Release()
+		return nil, perr
+	}
+	return in, nil
+}
+
+// holder is what keeps the request body alive while a transport reads it:
+// pass-through parts alias it. (A nil *bodyBuffer in an interface would not
+// be nil, hence the check.)
+func (in *inbound) holder() upstream.BodyHolder {
+	if in.held == nil {
+		return nil
+	}
+	return in.held
+}
+
+// readFields reads and checks model, stream and (when needMessages) messages.
+func (in *inbound) readFields(needMessages bool) *protocol.Error {
+	obj, body := in.obj, in.body
+	var err error
 	mv, ok := obj.Get("model")
 	if !ok {
-		return nil, protocol.Errorf(http.StatusBadRequest, `"model" is required`)
+		return protocol.Errorf(http.StatusBadRequest, `"model" is required`)
 	}
 	if in.model, err = mv.String(body); err != nil {
-		return nil, protocol.Errorf(http.StatusBadRequest, `"model" `+err.Error())
+		return protocol.Errorf(http.StatusBadRequest, `"model" `+err.Error())
 	}
 	if in.model == "" {
-		return nil, protocol.Errorf(http.StatusBadRequest, `"model" must not be empty`)
+		return protocol.Errorf(http.StatusBadRequest, `"model" must not be empty`)
 	}
 	if sv, ok := obj.Get("stream"); ok && sv.Kind != jsonbody.KindNull {
 		if in.stream, err = sv.Bool(body); err != nil {
-			return nil, protocol.Errorf(http.StatusBadRequest, `"stream" `+err.Error())
+			return protocol.Errorf(http.StatusBadRequest, `"stream" `+err.Error())
 		}
 	}
 	if needMessages {
 		msgs, ok := obj.Get("messages")
 		if !ok {
-			return nil, protocol.Errorf(http.StatusBadRequest, `"messages" is required`)
+			return protocol.Errorf(http.StatusBadRequest, `"messages" is required`)
 		}
 		if msgs.Kind != jsonbody.KindArray {
 			kerr := &jsonbody.KindError{Want: jsonbody.KindArray, Got: msgs.Kind}
-			return nil, protocol.Errorf(http.StatusBadRequest, `"messages" `+kerr.Error())
+			return protocol.Errorf(http.StatusBadRequest, `"messages" `+kerr.Error())
 		}
 	}
-	return in, nil
+	return nil
 }
 
 // checkText refuses a body that is not UTF-8 text or holds a NUL byte, the

@@ -301,6 +301,9 @@ func writeNoResponse(w http.ResponseWriter, id string) {
 func (h *Handler) InputTokens(w http.ResponseWriter, r *http.Request) {
 	snap := h.Snapshot()
 	in, perr := parseInbound(r, protocol.Responses, false)
+	if perr == nil {
+		defer in.held.Release()
+	}
 	if perr != nil {
 		protocol.WriteError(w, protocol.Responses, perr)
 		return

@@ -92,6 +92,13 @@ func (h *Handler) record(t *trace) {
 	}
 }
 
+// releaseBody lets the handler's hold on the request body go.
+func (t *trace) releaseBody() {
+	if t.in != nil && t.in.held != nil {
+		t.in.held.Release()
+	}
+}
+
 func countTried(attempts []router.Attempt) int {
 	n := 0
 	for _, a := range attempts {
@@ -116,7 +123,7 @@ func conversationRecord(rec *usage.Record, t *trace) conversations.Record {
 	c := conversations.Record{ID: rec.RequestID, Time: rec.Time, KeyID: rec.KeyID, KeyName: rec.KeyName,
 		Model: rec.Model, Provider: rec.Provider, UpstreamModel: rec.UpstreamModel, Protocol: rec.Protocol,
 		Stream: rec.Stream, Status: rec.Status, Error: rec.Error, LatencyMs: rec.LatencyMs, TTFTMs: rec.TTFTMs,
-		Request: t.in.body, UpstreamRequest: t.upstreamBody,
+		Request: t.in.body, UpstreamRequest: t.upstreamBody, Release: t.in.held.recordRelease(),
 		Usage: conversations.Usage{Input: rec.InputTokens, Output: rec.OutputTokens, CacheRead: rec.CacheReadTokens,
 			CacheWrite: rec.CacheWriteTokens, Reasoning: rec.ReasoningTokens, Estimated: rec.Estimated},
 		Output: conversations.Output{Text: t.output.Text, Thinking: t.output.Thinking, StopReason: t.output.StopReason},
