@@ -66,7 +66,9 @@ type MainOptions struct {
 // handover to or from the service) runs last, once every file, lock and
 // listener of this core is closed.
 func Main(o MainOptions) int {
-	applyGCDefaults(os.Getenv)
+	if applyGCDefaults(os.Getenv) {
+		defer followHeap(time.Second)()
+	}
 	code, bg := runCore(o)
 	if next := bg.pending(); next != nil {
 		return next()
