@@ -51,8 +51,21 @@ type Gateway struct {
 	// CircuitBreaker is the gateway-wide breaker, used by providers without their own.
 	// Default {failures: 5, open_seconds: 30}.
 	CircuitBreaker CircuitBreaker `yaml:"circuit_breaker"`
+	// Currency is the one costs, totals and budgets are kept in. Default USD.
+	Currency string `yaml:"currency"`
+	// ExchangeRates value one unit of another currency in Currency (e.g. {CNY: 0.14}), for
+	// prices published in it. A price in a currency without a rate is "no price". Default none.
+	ExchangeRates map[string]float64 `yaml:"exchange_rates"`
 
 	Line int `yaml:"-"`
+}
+
+// CostCurrency is Currency or its default.
+func (g *Gateway) CostCurrency() string {
+	if g.Currency == "" {
+		return "USD"
+	}
+	return g.Currency
 }
 
 // CircuitBreaker configures a breaker: Failures consecutive failures open it for OpenSeconds.
@@ -83,8 +96,11 @@ type Provider struct {
 	Name string `yaml:"name"` // required, unique; models refer to it
 	// Provider is openai | anthropic (any case); default openai. The seed's dashscope, glm,
 	// deepseek and vllm are accepted as openai with a warning. Use Protocol() to read it.
-	Provider      string            `yaml:"provider"`
-	BaseURL       string            `yaml:"base_url"`       // ${ENV} resolved; RawBaseURL keeps the file's text
+	Provider string `yaml:"provider"`
+	BaseURL  string `yaml:"base_url"` // ${ENV} resolved; RawBaseURL keeps the file's text
+	// Preset names the presets entry (gateway/presets) the provider was made from: its
+	// prices apply. Default "" = the preset whose endpoint has the base URL's host, if any.
+	Preset        string            `yaml:"preset"`
 	APIKey        string            `yaml:"api_key"`        // ${ENV} resolved; RawAPIKey keeps the file's text
 	CustomHeaders map[string]string `yaml:"custom_headers"` // extra upstream headers; default none
 	// Enabled defaults to true; a pointer so that "absent" and "false" differ while decoding.
@@ -136,8 +152,21 @@ type Adapter struct {
 	Priority int            `yaml:"priority"`
 	Timeout  float64        `yaml:"timeout"` // seconds; default 60 (also when written as 0)
 	Params   map[string]any `yaml:"params"`  // per-adapter request overrides, e.g. max_tokens cap
+	// Price overrides the preset's price of this model; nil = the preset's (or none).
+	Price *Price `yaml:"price"`
 
 	Line int `yaml:"-"`
+}
+
+// Price is a price per million tokens (issue 17). Cache prices left out are
+// not priced apart: they cost what input costs.
+type Price struct {
+	Input        float64  `yaml:"input"`
+	Output       float64  `yaml:"output"`
+	CacheRead    *float64 `yaml:"cache_read"`
+	CacheWrite   *float64 `yaml:"cache_write"`    // Anthropic's 5-minute write
+	CacheWrite1h *float64 `yaml:"cache_write_1h"` // Anthropic's 1-hour write
+	Currency     string   `yaml:"currency"`       // default gateway.currency
 }
 
 // Models keeps the models mapping in file order: lookups fall back to the first
@@ -156,8 +185,14 @@ type APIKey struct {
 	Name    string `yaml:"name"`    // display name; default "" = the masked key (DisplayName)
 	Enabled *bool  `yaml:"enabled"` // default true
 	// RateLimit is requests per minute; nil (absent) or 0 means unlimited (DESIGN §8).
-	RateLimit     *int     `yaml:"rate_limit"`
-	DailyLimit    int      `yaml:"daily_limit"`    // requests per local calendar day; 0 = unlimited
+	RateLimit  *int `yaml:"rate_limit"`
+	DailyLimit int  `yaml:"daily_limit"` // requests per local calendar day; 0 = unlimited
+	// DailyBudget and MonthlyBudget cap the key's spend per calendar day and month, in
+	// gateway.currency; 0 = none. BudgetWarning is the share of a budget past which the UI
+	// and the tray warn; default 0.8.
+	DailyBudget   float64  `yaml:"daily_budget"`
+	MonthlyBudget float64  `yaml:"monthly_budget"`
+	BudgetWarning float64  `yaml:"budget_warning"`
 	AllowedModels []string `yaml:"allowed_models"` // model names; default empty = all
 	Roles         []string `yaml:"roles"`          // admin | user; default (also when empty) [user]
 	// ExpiresAt is RFC 3339, or a date-time or date without zone (read in gateway.timezone);

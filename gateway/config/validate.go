@@ -259,6 +259,18 @@ func (v *validator) models(c *Config) {
 				v.fail(f("model_name"), a.Line, "%s: model_name is required", aw)
 			}
 			v.positive(f("timeout"), a.Line, aw, "timeout", a.Timeout)
+			if p := a.Price; p != nil {
+				v.nonNegative(f("price.input"), a.Line, aw, "price.input", p.Input)
+				v.nonNegative(f("price.output"), a.Line, aw, "price.output", p.Output)
+				for key, x := range map[string]*float64{"cache_read": p.CacheRead, "cache_write": p.CacheWrite, "cache_write_1h": p.CacheWrite1h} {
+					if x != nil {
+						v.nonNegative(f("price."+key), a.Line, aw, "price."+key, *x)
+					}
+				}
+				if cur := p.Currency; cur != "" && cur != c.Gateway.CostCurrency() && c.Gateway.ExchangeRates[cur] <= 0 {
+					v.warn(f("price.currency"), a.Line, "%s: price in %s but gateway.exchange_rates has no rate for it; its requests show no price", aw, cur)
+				}
+			}
 		}
 	}
 }
@@ -301,6 +313,11 @@ func (v *validator) apiKeys(c *Config) {
 			v.nonNegative(f("rate_limit"), k.Line, where, "rate_limit", float64(*k.RateLimit))
 		}
 		v.nonNegative(f("daily_limit"), k.Line, where, "daily_limit", float64(k.DailyLimit))
+		v.nonNegative(f("daily_budget"), k.Line, where, "daily_budget", k.DailyBudget)
+		v.nonNegative(f("monthly_budget"), k.Line, where, "monthly_budget", k.MonthlyBudget)
+		if k.BudgetWarning < 0 || k.BudgetWarning > 1 {
+			v.fail(f("budget_warning"), k.Line, "%s: budget_warning %v must be a share between 0 and 1 (e.g. 0.8)", where, k.BudgetWarning)
+		}
 		if k.ExpiresAt != "" {
 			if _, ok := parseTime(k.ExpiresAt, time.UTC); !ok {
 				v.fail(f("expires_at"), k.Line, "%s: expires_at %q is not a date or date-time (e.g. 2026-12-31T23:59:59+08:00)", where, k.ExpiresAt)
