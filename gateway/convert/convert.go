@@ -28,12 +28,14 @@ type Event struct {
 // Usage is the normalised token count of one exchange (pitfall 30): Input
 // excludes cache reads and writes, as Anthropic counts it.
 type Usage struct {
-	Input      int  `json:"input_tokens"`
-	Output     int  `json:"output_tokens"`
-	CacheRead  int  `json:"cache_read_tokens"`
-	CacheWrite int  `json:"cache_write_tokens"`
-	Reasoning  int  `json:"reasoning_tokens"`
-	Estimated  bool `json:"estimated,omitempty"`
+	Input      int `json:"input_tokens"`
+	Output     int `json:"output_tokens"`
+	CacheRead  int `json:"cache_read_tokens"`
+	CacheWrite int `json:"cache_write_tokens"`
+	// CacheWrite1h is the part of CacheWrite written with Anthropic's 1-hour lifetime.
+	CacheWrite1h int  `json:"cache_write_1h_tokens,omitempty"`
+	Reasoning    int  `json:"reasoning_tokens"`
+	Estimated    bool `json:"estimated,omitempty"`
 }
 
 // RequestError is a client request the converter cannot translate; the proxy

@@ -70,7 +70,11 @@ type obsPart struct {
 }
 
 // obsUnset marks the counts an Anthropic usage object does not report.
-var obsUnset = anthropicUsage{-1, -1, -1, -1}
+var obsUnset = func() anthropicUsage {
+	u := anthropicUsage{InputTokens: -1, OutputTokens: -1, CacheReadInputTokens: -1, CacheCreationInputTokens: -1}
+	u.CacheCreation.Ephemeral1h = -1
+	return u
+}()
 
 // obsKind is an Anthropic type name that is one of obsKinds, else "": decoding
 // it allocates nothing.
@@ -245,8 +249,8 @@ func (o *Observer) anthropic(name string, data []byte) {
 // addUsage merges the counts an Anthropic event reports: message_start has
 // input and cache counts, message_delta the output (and sometimes the rest).
 func (o *Observer) addUsage(u *anthropicUsage) {
-	dst := [...]*int{&o.usage.Input, &o.usage.Output, &o.usage.CacheRead, &o.usage.CacheWrite}
-	for i, v := range [...]int{u.InputTokens, u.OutputTokens, u.CacheReadInputTokens, u.CacheCreationInputTokens} {
+	dst := [...]*int{&o.usage.Input, &o.usage.Output, &o.usage.CacheRead, &o.usage.CacheWrite, &o.usage.CacheWrite1h}
+	for i, v := range [...]int{u.InputTokens, u.OutputTokens, u.CacheReadInputTokens, u.CacheCreationInputTokens, u.CacheCreation.Ephemeral1h} {
 		if v >= 0 {
 			*dst[i], o.hasUsage = v, true
 		}

@@ -40,11 +40,7 @@ func (e *obsEvent) decodeFast(data []byte) error {
 
 // decodeObserved reads a usage object into counts preset to obsUnset, so
 // the ones it does not report stay unset (null too, as encoding/json).
-func (u *anthropicUsage) decodeObserved(v []byte) error {
-	return oreqObjectFast(v, anthropicUsageKeys, func(f int, v []byte) error {
-		return areqSetInt([...]*int{&u.InputTokens, &u.OutputTokens, &u.CacheReadInputTokens, &u.CacheCreationInputTokens}[f], v)
-	})
-}
+func (u *anthropicUsage) decodeObserved(v []byte) error { return u.decodeKeys(v) }
 
 func (p *obsPart) decodeFast(raw []byte) error {
 	return oreqObjectFast(raw, obsPartFields, func(f int, v []byte) error {

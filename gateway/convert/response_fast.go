@@ -20,7 +20,8 @@ var (
 	orespMessageFields = []string{"content", "reasoning_content", "reasoning", "refusal", "tool_calls", "function_call"}
 	orespCallFields    = []string{"id", "function"}
 	orespFuncFields    = []string{"name", "arguments"}
-	anthropicUsageKeys = []string{"input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"}
+	anthropicUsageKeys = []string{"input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens", "cache_creation"}
+	anthropicCacheKeys = []string{"ephemeral_1h_input_tokens"}
 	openAIUsageKeys    = []string{"prompt_tokens", "completion_tokens", "prompt_tokens_details", "completion_tokens_details", "prompt_cache_hit_tokens", "cache_creation_input_tokens"}
 	openAIPromptKeys   = []string{"cached_tokens", "cache_write_tokens"}
 	openAIOutputKeys   = []string{"reasoning_tokens"}
@@ -188,7 +189,21 @@ func (u *anthropicUsage) decodeFast(raw []byte) error {
 	if !areqScanned(raw) {
 		return errAreqSlow
 	}
+	return u.decodeKeys(raw)
+}
+
+// decodeKeys reads the usage object's counts into u, leaving the others as
+// they are (decodeObserved presets them to obsUnset).
+func (u *anthropicUsage) decodeKeys(raw []byte) error {
 	return oreqObjectFast(raw, anthropicUsageKeys, func(f int, v []byte) error {
+		if f == 4 {
+			if v[0] == 'n' {
+				return nil
+			}
+			return oreqObjectFast(v, anthropicCacheKeys, func(_ int, v []byte) error {
+				return areqSetInt(&u.CacheCreation.Ephemeral1h, v)
+			})
+		}
 		return areqSetInt([...]*int{&u.InputTokens, &u.OutputTokens, &u.CacheReadInputTokens, &u.CacheCreationInputTokens}[f], v)
 	})
 }

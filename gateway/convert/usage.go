@@ -52,6 +52,10 @@ type anthropicUsage struct {
 	OutputTokens             int `json:"output_tokens"`
 	CacheReadInputTokens     int `json:"cache_read_input_tokens"`
 	CacheCreationInputTokens int `json:"cache_creation_input_tokens"`
+	// CacheCreation splits the writes by lifetime (extended cache TTL).
+	CacheCreation struct {
+		Ephemeral1h int `json:"ephemeral_1h_input_tokens"`
+	} `json:"cache_creation"`
 }
 
 // UsageFromAnthropic reads an Anthropic usage object (already normalised).
@@ -66,7 +70,7 @@ func UsageFromAnthropic(raw json.RawMessage) (Usage, bool) {
 		}
 	}
 	return Usage{Input: u.InputTokens, Output: u.OutputTokens, CacheRead: u.CacheReadInputTokens,
-		CacheWrite: u.CacheCreationInputTokens}, true
+		CacheWrite: u.CacheCreationInputTokens, CacheWrite1h: u.CacheCreation.Ephemeral1h}, true
 }
 
 // AnthropicUsageJSON is the usage object Anthropic clients expect.
