@@ -4,11 +4,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
+	"math"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/modelswitch/modelswitch/gateway/config"
+	"github.com/modelswitch/modelswitch/gateway/pricing"
 )
 
 // Key is the authenticated identity of a client: what the rest of the gateway
@@ -21,6 +23,9 @@ type Key struct {
 	Enabled       bool      // false → 403
 	RateLimit     int       // requests per minute; 0 = unlimited (absent in config = 0)
 	DailyLimit    int       // requests per calendar day; 0 = unlimited
+	DailyBudget   int64     // nanos of the gateway currency per calendar day; 0 = none
+	MonthlyBudget int64     // nanos per calendar month; 0 = none
+	BudgetWarning float64   // share of a budget past which the UI warns (0.8 when not set)
 	AllowedModels []string  // resolved model names; empty = all
 	Expiry        time.Time // zero = never expires
 }
@@ -33,11 +38,17 @@ func newKey(c *config.APIKey, loc *time.Location) *Key {
 		Roles:         slices.Clone(c.Roles),
 		Enabled:       c.IsEnabled(),
 		DailyLimit:    max(c.DailyLimit, 0),
+		DailyBudget:   budgetNanos(c.DailyBudget),
+		MonthlyBudget: budgetNanos(c.MonthlyBudget),
+		BudgetWarning: c.BudgetWarning,
 		AllowedModels: slices.Clone(c.AllowedModels),
 		Expiry:        parseExpiry(c.ExpiresAt, loc),
 	}
 	if len(k.Roles) == 0 {
 		k.Roles = []string{config.RoleUser}
+	}
+	if k.BudgetWarning <= 0 || k.BudgetWarning > 1 {
+		k.BudgetWarning = 0.8
 	}
 	if c.RateLimit != nil {
 		k.RateLimit = max(*c.RateLimit, 0)
@@ -131,4 +142,12 @@ func (k Key) String() string { return k.ID + " (" + k.Name + ")" }
 // LogValue makes slog log a Key as {id, name}, never its other fields.
 func (k Key) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("id", k.ID), slog.String("name", k.Name))
+}
+
+// budgetNanos is a budget in currency units as nanos; negative is none.
+func budgetNanos(units float64) int64 {
+	if units <= 0 {
+		return 0
+	}
+	return int64(math.Round(units * pricing.NanosPerUnit))
 }

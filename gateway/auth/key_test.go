@@ -72,13 +72,15 @@ func TestNewKey(t *testing.T) {
 		{
 			name: "defaults",
 			in:   config.APIKey{Key: "sk-abcdefgh1234"},
-			want: Key{Name: "sk-****1234", Roles: []string{"user"}, Enabled: true},
+			want: Key{Name: "sk-****1234", Roles: []string{"user"}, Enabled: true, BudgetWarning: 0.8},
 		},
 		{
 			name: "all fields",
 			in: config.APIKey{Key: "sk-abcdefgh1234", Name: "ci", Enabled: &off, RateLimit: &ten, DailyLimit: 5,
-				AllowedModels: []string{"glm-5"}, Roles: []string{"admin"}, ExpiresAt: "2026-01-02T03:04:05Z"},
+				AllowedModels: []string{"glm-5"}, Roles: []string{"admin"}, ExpiresAt: "2026-01-02T03:04:05Z",
+				DailyBudget: 1.5, MonthlyBudget: 20, BudgetWarning: 0.9},
 			want: Key{Name: "ci", Roles: []string{"admin"}, RateLimit: 10, DailyLimit: 5,
+				DailyBudget: 1_500_000_000, MonthlyBudget: 20_000_000_000, BudgetWarning: 0.9,
 				AllowedModels: []string{"glm-5"}, Expiry: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)},
 		},
 	}

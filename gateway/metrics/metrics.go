@@ -27,6 +27,8 @@ type Metrics struct {
 	ttft     *prometheus.HistogramVec
 	tokens   *prometheus.CounterVec
 	attempts *prometheus.CounterVec
+	cost     *prometheus.CounterVec
+	unpriced *prometheus.CounterVec
 }
 
 // New builds the metrics; gauges may be nil.
@@ -44,7 +46,11 @@ func New(g Gauges) *Metrics {
 		Help: "Tokens by kind (input, output, cache_read, cache_write, reasoning)."}, []string{"model", "provider", "kind"})
 	m.attempts = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "modelswitch_upstream_attempts_total",
 		Help: "Upstream attempts by provider and outcome (success, failure, skipped)."}, []string{"provider", "outcome"})
-	m.reg.MustRegister(m.requests, m.latency, m.ttft, m.tokens, m.attempts,
+	m.cost = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "modelswitch_cost_total",
+		Help: "What the requests cost, in the gateway currency, over requests with a price."}, []string{"model", "provider", "currency"})
+	m.unpriced = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "modelswitch_unpriced_requests_total",
+		Help: "Requests answered by a model without a price (their cost is unknown, not 0)."}, []string{"model", "provider"})
+	m.reg.MustRegister(m.requests, m.latency, m.ttft, m.tokens, m.attempts, m.cost, m.unpriced,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if g != nil {
 		m.reg.MustRegister(&gaugeCollector{g: g})
@@ -64,6 +70,12 @@ func (m *Metrics) Request(r *usage.Record) {
 		if n > 0 {
 			m.tokens.WithLabelValues(r.Model, r.Provider, kind).Add(float64(n))
 		}
+	}
+	switch {
+	case r.Priced && r.CostNanos > 0:
+		m.cost.WithLabelValues(r.Model, r.Provider, r.Currency).Add(float64(r.CostNanos) / 1e9)
+	case !r.Priced && r.Provider != "":
+		m.unpriced.WithLabelValues(r.Model, r.Provider).Inc()
 	}
 }
 

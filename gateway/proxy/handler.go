@@ -21,6 +21,9 @@ type Handler struct {
 	Snapshot func() *Snapshot
 	// Limiter counts requests per key; long-lived across reloads.
 	Limiter *auth.Limiter
+	// Budgets counts each key's spend against its budgets; long-lived. nil
+	// enforces none.
+	Budgets *auth.Budgets
 	Log     *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -114,6 +117,12 @@ func (h *Handler) admit(r *http.Request, snap *Snapshot, name string) (*config.M
 	if !key.AllowsModel(model.Name) {
 		return nil, &protocol.Error{Status: http.StatusForbidden, Code: "model_not_allowed",
 			Message: fmt.Sprintf("model %q is not allowed for this API key", model.Name)}
+	}
+	// The budget first: a refused request must not use up a daily request.
+	if h.Budgets != nil {
+		if e := h.Budgets.Allow(key, h.now(), snap.Prices.Currency()); e != nil {
+			return nil, FromAuth(e)
+		}
 	}
 	if e := h.Limiter.Allow(key, h.now()); e != nil {
 		return nil, FromAuth(e)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/modelswitch/modelswitch/gateway/auth"
 	"github.com/modelswitch/modelswitch/gateway/config"
+	"github.com/modelswitch/modelswitch/gateway/pricing"
 	"github.com/modelswitch/modelswitch/gateway/router"
 	"github.com/modelswitch/modelswitch/gateway/upstream"
 )
@@ -20,6 +21,7 @@ type Snapshot struct {
 	Upstreams map[string]*upstream.Client // by provider name
 	Queues    map[string]*router.Queue    // by provider name
 	Breakers  *router.Breakers
+	Prices    *pricing.Table // what each (model, provider, upstream model) costs
 	// transports by upstream.TransportKey, handed to the next snapshot so that
 	// warm connections survive a reload.
 	transports map[string]*http.Transport
@@ -32,6 +34,7 @@ func NewSnapshot(cfg *config.Config, prev *Snapshot) *Snapshot {
 	s := &Snapshot{
 		Config:     cfg,
 		Keys:       auth.NewKeyringIn(cfg.APIKeys, cfg.Gateway.Location()),
+		Prices:     pricing.NewTable(cfg),
 		Upstreams:  make(map[string]*upstream.Client, len(cfg.Providers)),
 		Queues:     make(map[string]*router.Queue, len(cfg.Providers)),
 		transports: make(map[string]*http.Transport, len(cfg.Providers)),

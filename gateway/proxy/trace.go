@@ -62,7 +62,7 @@ func (h *Handler) record(t *trace) {
 	rec := usage.Record{RequestID: t.requestID, Time: t.start, Model: t.modelName, Provider: t.provider,
 		UpstreamModel: t.upstreamModel, Protocol: t.family.String(), Status: t.status, Attempts: countTried(t.attempts),
 		Error: t.err, InputTokens: u.Input, OutputTokens: u.Output, CacheReadTokens: u.CacheRead,
-		CacheWriteTokens: u.CacheWrite, ReasoningTokens: u.Reasoning, Estimated: u.Estimated,
+		CacheWriteTokens: u.CacheWrite, CacheWrite1hTokens: u.CacheWrite1h, ReasoningTokens: u.Reasoning, Estimated: u.Estimated,
 		LatencyMs: end.Sub(t.start).Milliseconds()}
 	if t.key != nil {
 		rec.KeyID, rec.KeyName = t.key.ID, t.key.Name
@@ -77,6 +77,7 @@ func (h *Handler) record(t *trace) {
 	if !t.firstContent.IsZero() {
 		rec.TTFTMs = t.firstContent.Sub(t.start).Milliseconds()
 	}
+	h.price(&rec)
 	h.logRequest(&rec, t)
 	if h.Usage != nil {
 		h.Usage.Record(rec)

@@ -59,7 +59,7 @@ func (s *Server) router() *mux.Router {
 	}
 	r.Handle("/api/logs", admin.HandlerFunc(logsAPI.List)).Methods(http.MethodGet)
 	r.Handle("/api/logs/stream", admin.HandlerFunc(logsAPI.Stream)).Methods(http.MethodGet)
-	(&admin.ConfigAPI{Store: s, Live: liveState{s}, Probe: s.proxy, Today: todayCounts{s}, Now: time.Now}).Register(r)
+	(&admin.ConfigAPI{Store: s, Live: liveState{s}, Probe: s.proxy, Today: todayCounts{s}, Spend: s.budgets, Now: time.Now}).Register(r)
 	if s.querier != nil {
 		(&admin.UsageAPI{Q: s.querier, Location: func() *time.Location { return s.Snapshot().Config.Gateway.Location() }}).Register(r)
 	}

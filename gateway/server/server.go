@@ -65,6 +65,7 @@ type Server struct {
 	log      *slog.Logger
 	snap     atomic.Pointer[proxy.Snapshot]
 	limiter  *auth.Limiter
+	budgets  *auth.Budgets
 	throttle *auth.Throttle // failed authentications per client (issue 21)
 	proxy    *proxy.Handler
 	handler  http.Handler
@@ -134,11 +135,13 @@ func New(opts Options) (*Server, error) {
 	}
 	s.snap.Store(proxy.NewSnapshot(opts.Config, nil))
 	s.reload.set(nil)
-	s.proxy = &proxy.Handler{Snapshot: s.Snapshot, Limiter: s.limiter, Log: s.log}
+	s.budgets = auth.NewBudgets(opts.Config.Gateway.Location())
+	s.proxy = &proxy.Handler{Snapshot: s.Snapshot, Limiter: s.limiter, Budgets: s.budgets, Log: s.log}
 	s.stopStreams = make(chan struct{})
 	if err := s.openRecords(); err != nil {
 		return nil, err
 	}
+	s.restoreSpend(time.Now())
 	s.handler = s.routes()
 	return s, nil
 }

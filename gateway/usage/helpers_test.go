@@ -99,6 +99,7 @@ type row struct {
 	status                     int
 	in, out, cr, cw, reasoning int
 	lat, ttft                  int64
+	cost                       int64 // nanos; priced when > 0
 }
 
 func (r row) rec() Record {
@@ -106,6 +107,7 @@ func (r row) rec() Record {
 		Time: r.at, Model: r.model, Provider: r.provider, KeyID: r.key, KeyName: "name-" + r.key, UpstreamModel: r.up,
 		Status: r.status, InputTokens: r.in, OutputTokens: r.out, CacheReadTokens: r.cr, CacheWriteTokens: r.cw,
 		ReasoningTokens: r.reasoning, LatencyMs: r.lat, TTFTMs: r.ttft, Stream: r.ttft > 0,
+		CostNanos: r.cost, Priced: r.cost > 0,
 	}
 }
 

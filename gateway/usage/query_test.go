@@ -11,8 +11,8 @@ import (
 
 // fiveRows spans two hours, two providers, two models and two keys.
 var fiveRows = []row{
-	{at: t0.Add(5 * time.Minute), model: "glm-5", provider: "zhipu", key: "key_a", up: "glm-5-air", status: 200, in: 100, out: 50, cr: 10, cw: 5, reasoning: 20, lat: 40},
-	{at: t0.Add(10 * time.Minute), model: "glm-5", provider: "zhipu", key: "key_b", up: "glm-5-air", status: 200, in: 200, out: 100, lat: 120, ttft: 30},
+	{at: t0.Add(5 * time.Minute), model: "glm-5", provider: "zhipu", key: "key_a", up: "glm-5-air", status: 200, in: 100, out: 50, cr: 10, cw: 5, reasoning: 20, lat: 40, cost: 1_500_000},
+	{at: t0.Add(10 * time.Minute), model: "glm-5", provider: "zhipu", key: "key_b", up: "glm-5-air", status: 200, in: 200, out: 100, lat: 120, ttft: 30, cost: 2_000_000},
 	{at: t0.Add(70 * time.Minute), model: "glm-5", provider: "dashscope", key: "key_a", up: "qwen-max", status: 503, lat: 1000},
 	{at: t0.Add(80 * time.Minute), model: "qwen", provider: "dashscope", key: "key_a", up: "qwen-max", status: 429, lat: 5},
 	{at: t0.Add(90 * time.Minute), model: "qwen", provider: "dashscope", key: "key_b", up: "qwen-max", status: 0, lat: 130000},
@@ -32,13 +32,14 @@ func TestSummaryArithmetic(t *testing.T) {
 		From: t0, To: t0.Add(2 * time.Hour), Timezone: "UTC", GroupBy: DimProvider, Total: 5,
 		Totals: Metrics{Requests: 5, Successes: 2, Failures: 3, SuccessRate: 40, Status: Status{S2xx: 2, S4xx: 1, S5xx: 1, Other: 1},
 			Streams: 1, InputTokens: 300, OutputTokens: 150, CacheReadTokens: 10, CacheWriteTokens: 5, ReasoningTokens: 20,
-			TotalTokens: 465, AvgLatencyMs: 26233, P95LatencyMs: 120000, AvgTTFTMs: 30},
+			TotalTokens: 465, AvgLatencyMs: 26233, P95LatencyMs: 120000, AvgTTFTMs: 30,
+			Cost: ptr(0.0035), CostNanos: 3_500_000, Unpriced: 3},
 		Groups: []Group{
 			{Name: "dashscope", Metrics: Metrics{Requests: 3, Failures: 3, Status: Status{S4xx: 1, S5xx: 1, Other: 1},
-				AvgLatencyMs: 43668, P95LatencyMs: 120000}},
+				AvgLatencyMs: 43668, P95LatencyMs: 120000, Unpriced: 3}}, // no price: cost null, not 0
 			{Name: "zhipu", Metrics: Metrics{Requests: 2, Successes: 2, SuccessRate: 100, Status: Status{S2xx: 2}, Streams: 1,
 				InputTokens: 300, OutputTokens: 150, CacheReadTokens: 10, CacheWriteTokens: 5, ReasoningTokens: 20,
-				TotalTokens: 465, AvgLatencyMs: 80, P95LatencyMs: 200, AvgTTFTMs: 30}},
+				TotalTokens: 465, AvgLatencyMs: 80, P95LatencyMs: 200, AvgTTFTMs: 30, Cost: ptr(0.0035), CostNanos: 3_500_000}},
 		},
 	}
 	if diff := cmp.Diff(want, rep); diff != "" {
@@ -277,3 +278,5 @@ func TestDayCounter(t *testing.T) {
 		}
 	}
 }
+
+func ptr(v float64) *float64 { return &v }

@@ -31,6 +31,15 @@ type Record struct {
 	CacheWriteTokens int  `json:"cache_write_tokens"`
 	ReasoningTokens  int  `json:"reasoning_tokens"`
 	Estimated        bool `json:"estimated,omitempty"` // tokens estimated, not reported by the upstream
+	// CacheWrite1hTokens is the part of CacheWriteTokens written with Anthropic's 1-hour lifetime.
+	CacheWrite1hTokens int `json:"cache_write_1h_tokens,omitempty"`
+
+	// CostNanos is what the request cost in nanos (1e-9) of Currency, computed when it was
+	// recorded (a later price change does not rewrite it). Priced is false when no price
+	// applied: the cost is unknown, not 0.
+	CostNanos int64  `json:"cost_nanos"`
+	Priced    bool   `json:"priced"`
+	Currency  string `json:"currency,omitempty"`
 
 	LatencyMs int64 `json:"latency_ms"` // request arrival to last byte
 	TTFTMs    int64 `json:"ttft_ms"`    // request arrival to first content (streams); 0 otherwise

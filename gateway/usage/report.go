@@ -19,12 +19,20 @@ type Metrics struct {
 	Streams     int64   `json:"stream_count"`
 	Estimated   int64   `json:"estimated_count"` // requests whose tokens were estimated
 
-	InputTokens      int64 `json:"tokens_in"` // excludes cache reads and writes
-	OutputTokens     int64 `json:"tokens_out"`
-	CacheReadTokens  int64 `json:"cache_read_tokens"`
-	CacheWriteTokens int64 `json:"cache_write_tokens"`
-	ReasoningTokens  int64 `json:"reasoning_tokens"` // part of tokens_out, not added again
-	TotalTokens      int64 `json:"total_tokens"`     // in + out + cache read + cache write
+	InputTokens        int64 `json:"tokens_in"` // excludes cache reads and writes
+	OutputTokens       int64 `json:"tokens_out"`
+	CacheReadTokens    int64 `json:"cache_read_tokens"`
+	CacheWriteTokens   int64 `json:"cache_write_tokens"`
+	ReasoningTokens    int64 `json:"reasoning_tokens"`      // part of tokens_out, not added again
+	TotalTokens        int64 `json:"total_tokens"`          // in + out + cache read + cache write
+	CacheWrite1hTokens int64 `json:"cache_write_1h_tokens"` // part of cache_write_tokens
+
+	// Cost is the sum over priced requests, in the gateway currency; CostNanos the same
+	// exactly. Unpriced counts the requests without a price: when it is not 0 the cost is
+	// a lower bound, and with no priced request at all it is null ("no price", never 0).
+	Cost      *float64 `json:"cost"`
+	CostNanos int64    `json:"cost_nanos"`
+	Unpriced  int64    `json:"unpriced_count"`
 
 	AvgLatencyMs float64 `json:"avg_latency_ms"` // whole milliseconds
 	P95LatencyMs float64 `json:"p95_latency_ms"` // from the histogram (LatencyBounds)
@@ -94,6 +102,12 @@ func (c *counters) metrics() Metrics {
 		ReasoningTokens:  i(cReasoning),
 	}
 	m.TotalTokens = m.InputTokens + m.OutputTokens + m.CacheReadTokens + m.CacheWriteTokens
+	m.CacheWrite1hTokens = i(cCacheWrite1h)
+	m.CostNanos, m.Unpriced = i(cCost), i(cRequests)-i(cPriced)
+	if c[cPriced] > 0 {
+		cost := float64(m.CostNanos) / 1e9
+		m.Cost = &cost
+	}
 	if m.Requests > 0 {
 		m.SuccessRate = round1(100 * float64(m.Successes) / float64(m.Requests))
 		m.AvgLatencyMs = math.Round(float64(c[cLatencySum]) / float64(m.Requests))

@@ -37,8 +37,15 @@ const (
 	cLatencySum // ms
 	cTTFTSum    // ms, over rows with a TTFT
 	cTTFTCount
-	cHist     // nBuckets latency histogram slots follow
-	nCounters = cHist + nBuckets
+	cHist // nBuckets latency histogram slots follow
+)
+
+// Slots added after the histogram (issue 17).
+const (
+	cCost         = cHist + nBuckets + iota // nanos of the gateway currency, over priced requests
+	cPriced                                 // requests with a price
+	cCacheWrite1h                           // part of cCacheWrite
+	nCounters
 )
 
 // counters is one rollup's sums. Every slot is a plain sum, so rollups of any
@@ -86,6 +93,11 @@ func (c *counters) add(r *Record) {
 	c[cCacheRead] += nonNeg(int64(r.CacheReadTokens))
 	c[cCacheWrite] += nonNeg(int64(r.CacheWriteTokens))
 	c[cReasoning] += nonNeg(int64(r.ReasoningTokens))
+	c[cCacheWrite1h] += nonNeg(int64(r.CacheWrite1hTokens))
+	if r.Priced {
+		c[cCost] += nonNeg(r.CostNanos)
+		c[cPriced]++
+	}
 	lat := nonNeg(r.LatencyMs)
 	c[cLatencySum] += lat
 	c[cHist+bucketOf(int64(lat))]++
