@@ -24,6 +24,7 @@ type options struct {
 	start     bool
 	version   bool
 	svc       *serviceFlags
+	add       addFlags
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -37,9 +38,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.start, "start", false, "run the gateway in the foreground (headless)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	o.svc = addServiceFlags(fs)
+	o.add.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: modelswitch [--start] [--workspace DIR] [--host H] [--port P]\n"+
 			"       modelswitch --install [--system] [--linger] | --uninstall | --start-service | --stop | --restart | --status [--json] | --log | --print-unit\n"+
+			"       modelswitch --add-provider PRESET [--api-key KEY] [--protocol P] [--name N] [--with-models]\n"+
 			"       modelswitch --version\n\n")
 		fs.PrintDefaults()
 	}
@@ -75,6 +78,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.version {
 		fmt.Fprintln(stdout, "modelswitch", version)
 		return 0
+	}
+	if o.add.preset != "" {
+		return o.add.run(o.workspace, stdout, stderr)
 	}
 	if handled, code := runServiceVerb(o.svc, o.workspace, o.host, o.port, stdout, stderr); handled {
 		return code

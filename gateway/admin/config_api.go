@@ -59,7 +59,13 @@ type ConfigAPI struct {
 	Live  Live        // nil: no live state in the provider list
 	Probe Prober      // nil: the test routes answer 501
 	Today TodayCounts // nil: today_requests is 0
+	Spend KeySpend    // nil: spent_today and spent_month are 0
 	Now   func() time.Time
+}
+
+// KeySpend is what keys spent, in nanos of the gateway currency (auth.Budgets).
+type KeySpend interface {
+	Spent(keyID string, now time.Time) (day, month int64)
 }
 
 // Register adds the routes to r. /api/whoami accepts any valid key; the rest
@@ -76,6 +82,8 @@ func (a *ConfigAPI) Register(r *mux.Router) {
 	route("/api/config/providers/{name:.+}/test", a.TestProvider, http.MethodPost)
 	route("/api/config/providers/{name:.+}", a.UpdateProvider, http.MethodPut)
 	route("/api/config/providers/{name:.+}", a.DeleteProvider, http.MethodDelete)
+
+	route("/api/presets", ListPresets, http.MethodGet)
 
 	route("/api/config/models", a.ListModels, http.MethodGet)
 	route("/api/config/models", a.CreateModel, http.MethodPost)

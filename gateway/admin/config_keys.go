@@ -30,6 +30,9 @@ type keyPatch struct {
 	roles, allowedModels  *[]string
 	enabled               *bool
 	rateLimit, dailyLimit *int
+	dailyBudget           *float64
+	monthlyBudget         *float64
+	budgetWarning         *float64
 	rateLimitNull         bool
 	expiresAt             *string
 	expiresNull           bool // null or "": never expires
@@ -40,6 +43,7 @@ func decodeKey(o *object, mode keyMode) *keyPatch {
 	k := &keyPatch{at: o.at, errs: o.errs, name: o.str("name"), description: o.str("description"),
 		enabled: o.boolean("enabled"), rateLimitNull: o.null("rate_limit"), rateLimit: o.nonNegative("rate_limit"),
 		dailyLimit: o.nonNegative("daily_limit"), allowedModels: o.strings("allowed_models"),
+		dailyBudget: o.seconds("daily_budget"), monthlyBudget: o.seconds("monthly_budget"), budgetWarning: o.seconds("budget_warning"),
 		expiresNull: o.null("expires_at"), expiresAt: o.str("expires_at")}
 	if k.roles = o.strings("roles"); k.roles != nil {
 		for _, r := range *k.roles {
@@ -71,7 +75,7 @@ func decodeKey(o *object, mode keyMode) *keyPatch {
 	case keyWhole:
 		k.id, k.secret = o.str("id"), o.str("key")
 	}
-	o.ignore("created_at", "today_requests")
+	o.ignore("created_at", "today_requests", "spent_today", "spent_month", "currency")
 	o.done()
 	return k
 }
@@ -115,6 +119,9 @@ func (k *keyPatch) apply(w *writer, cur *config.APIKey) {
 		setIf(w, "rate_limit", k.rateLimit, *cur.RateLimit)
 	}
 	setIf(w, "daily_limit", k.dailyLimit, cur.DailyLimit)
+	setIf(w, "daily_budget", k.dailyBudget, cur.DailyBudget)
+	setIf(w, "monthly_budget", k.monthlyBudget, cur.MonthlyBudget)
+	setIf(w, "budget_warning", k.budgetWarning, cur.BudgetWarning)
 	setList(w, "allowed_models", k.allowedModels, cur.AllowedModels)
 	if k.expiresNull && cur.ExpiresAt != "" {
 		w.remove("expires_at")
@@ -125,7 +132,8 @@ func (k *keyPatch) apply(w *writer, cur *config.APIKey) {
 // yaml is the entry of a new key with secret.
 func (k *keyPatch) yaml(secret, created string) yamlKey {
 	y := yamlKey{Key: secret, Roles: []string{config.DefaultRole}, Enabled: k.enabled, RateLimit: k.rateLimit,
-		DailyLimit: k.dailyLimit, CreatedAt: created}
+		DailyLimit: k.dailyLimit, DailyBudget: k.dailyBudget, MonthlyBudget: k.monthlyBudget, BudgetWarning: k.budgetWarning,
+		CreatedAt: created}
 	if k.name != nil {
 		y.Name = *k.name
 	}

@@ -25,7 +25,7 @@ type breakerPatch struct {
 type providerPatch struct {
 	at                            string // field prefix for problems
 	name, protocol, baseURL       *string
-	apiKey, reasoning             *string
+	apiKey, reasoning, preset     *string
 	headers                       *map[string]string
 	enabled, disableStreamOptions *bool
 	maxConcurrent, maxQueueSize   *int
@@ -39,7 +39,7 @@ type providerPatch struct {
 func decodeProvider(o *object) *providerPatch {
 	p := &providerPatch{
 		at: o.at, errs: o.errs, name: o.str("name"), protocol: o.oneOf("provider", config.ProtocolOpenAI, config.ProtocolAnthropic, config.ProtocolResponses),
-		baseURL: o.str("base_url"), apiKey: o.str("api_key"), headers: o.stringMap("custom_headers"),
+		baseURL: o.str("base_url"), apiKey: o.str("api_key"), preset: o.str("preset"), headers: o.stringMap("custom_headers"),
 		enabled: o.boolean("enabled"), maxConcurrent: o.nonNegative("max_concurrent"),
 		maxQueueSize: o.nonNegative("max_queue_size"), queueTimeout: o.seconds("queue_timeout"),
 		disableStreamOptions: o.boolean("disable_stream_options"),
@@ -57,7 +57,7 @@ func decodeProvider(o *object) *providerPatch {
 	if p.name != nil {
 		checkName(o, "name", *p.name)
 	}
-	o.ignore("api_key_set", "used_by", "live")
+	o.ignore("api_key_set", "used_by", "live", "price_preset")
 	o.done()
 	return p
 }
@@ -97,7 +97,7 @@ func (p *providerPatch) checkNew() {
 
 // yaml is the new provider's entry.
 func (p *providerPatch) yaml() yamlProvider {
-	y := yamlProvider{Name: *p.name, Provider: p.protocol, BaseURL: *p.baseURL, APIKey: p.apiKey, Enabled: p.enabled,
+	y := yamlProvider{Name: *p.name, Provider: p.protocol, BaseURL: *p.baseURL, Preset: p.preset, APIKey: p.apiKey, Enabled: p.enabled,
 		MaxConcurrent: p.maxConcurrent, MaxQueueSize: p.maxQueueSize, QueueTimeout: p.queueTimeout,
 		DisableStreamOptions: p.disableStreamOptions, Reasoning: p.reasoning}
 	if p.headers != nil && len(*p.headers) > 0 {
@@ -120,6 +120,7 @@ func (p *providerPatch) apply(w *writer, cur *config.Provider) {
 		w.set("provider", *v)
 	}
 	setIf(w, "base_url", p.baseURL, cur.RawBaseURL)
+	setIf(w, "preset", p.preset, cur.Preset)
 	if k := p.apiKey; k != nil && !isMasked(*k) && *k != cur.RawAPIKey && *k != shownSecret(cur.RawAPIKey, cur.APIKey) {
 		w.set("api_key", *k)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/modelswitch/modelswitch/gateway/config"
+	"github.com/modelswitch/modelswitch/gateway/presets"
 )
 
 type timeoutsView struct {
@@ -33,6 +34,8 @@ type providerView struct {
 	Name                 string            `json:"name"`
 	Provider             string            `json:"provider"`
 	BaseURL              string            `json:"base_url"`
+	Preset               string            `json:"preset"`       // as configured
+	PricePreset          string            `json:"price_preset"` // the presets entry whose prices apply: Preset, or the one matching base_url
 	APIKey               string            `json:"api_key"`
 	APIKeySet            bool              `json:"api_key_set"`
 	CustomHeaders        map[string]string `json:"custom_headers"`
@@ -64,14 +67,21 @@ type modelView struct {
 }
 
 type keyView struct {
-	ID            string   `json:"id"`
-	Name          string   `json:"name"`
-	Description   string   `json:"description"`
-	Key           string   `json:"key"`
-	Roles         []string `json:"roles"`
-	Enabled       bool     `json:"enabled"`
-	RateLimit     *int     `json:"rate_limit"`
-	DailyLimit    int      `json:"daily_limit"`
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Key         string   `json:"key"`
+	Roles       []string `json:"roles"`
+	Enabled     bool     `json:"enabled"`
+	RateLimit   *int     `json:"rate_limit"`
+	DailyLimit  int      `json:"daily_limit"`
+	// Budgets in Currency (0 = none), and the spend so far: today and this month.
+	DailyBudget   float64  `json:"daily_budget"`
+	MonthlyBudget float64  `json:"monthly_budget"`
+	BudgetWarning float64  `json:"budget_warning"` // as configured; 0 = the default 0.8
+	SpentToday    float64  `json:"spent_today"`
+	SpentMonth    float64  `json:"spent_month"`
+	Currency      string   `json:"currency"`
 	AllowedModels []string `json:"allowed_models"`
 	ExpiresAt     *string  `json:"expires_at"`
 	CreatedAt     string   `json:"created_at"`
@@ -145,7 +155,7 @@ func headersView(h map[string]string) map[string]string {
 
 func (a *ConfigAPI) providerView(c *config.Config, p *config.Provider) providerView {
 	v := providerView{
-		Name: p.Name, Provider: p.Protocol(), BaseURL: p.RawBaseURL, APIKey: shownSecret(p.RawAPIKey, p.APIKey),
+		Name: p.Name, Provider: p.Protocol(), BaseURL: p.RawBaseURL, Preset: p.Preset, PricePreset: presetOf(p), APIKey: shownSecret(p.RawAPIKey, p.APIKey),
 		APIKeySet: p.APIKey != "", CustomHeaders: headersView(p.CustomHeaders), Enabled: p.IsEnabled(),
 		MaxConcurrent: p.MaxConcurrent, MaxQueueSize: p.MaxQueueSize, QueueTimeout: p.QueueTimeout,
 		DisableStreamOptions: p.DisableStreamOptions, Reasoning: p.Reasoning,
@@ -195,6 +205,12 @@ func (a *ConfigAPI) keyView(k *config.APIKey) keyView {
 		ID: k.ID(), Name: k.Name, Description: k.Description, Key: config.MaskSecret(k.Key),
 		Roles: append([]string{}, k.Roles...), Enabled: k.IsEnabled(), RateLimit: k.RateLimit,
 		DailyLimit: k.DailyLimit, AllowedModels: append([]string{}, k.AllowedModels...), CreatedAt: k.CreatedAt,
+		DailyBudget: k.DailyBudget, MonthlyBudget: k.MonthlyBudget, BudgetWarning: k.BudgetWarning,
+		Currency: a.Store.Current().Gateway.CostCurrency(),
+	}
+	if a.Spend != nil {
+		day, month := a.Spend.Spent(v.ID, a.now())
+		v.SpentToday, v.SpentMonth = float64(day)/1e9, float64(month)/1e9
 	}
 	if k.ExpiresAt != "" {
 		v.ExpiresAt = &k.ExpiresAt
@@ -227,4 +243,16 @@ func (a *ConfigAPI) configView(c *config.Config) configView {
 		v.APIKeys[i] = a.keyView(&c.APIKeys[i])
 	}
 	return v
+}
+
+// presetOf is the preset whose prices apply to p: the one it names, else
+// the one whose endpoint has its base URL's host.
+func presetOf(p *config.Provider) string {
+	if p.Preset != "" {
+		return p.Preset
+	}
+	if pr := presets.ForBaseURL(p.BaseURL); pr != nil {
+		return pr.ID
+	}
+	return ""
 }

@@ -101,6 +101,7 @@ type yamlProvider struct {
 	Name                 string            `yaml:"name"`
 	Provider             *string           `yaml:"provider,omitempty"`
 	BaseURL              string            `yaml:"base_url"`
+	Preset               *string           `yaml:"preset,omitempty"`
 	APIKey               *string           `yaml:"api_key,omitempty"`
 	CustomHeaders        map[string]string `yaml:"custom_headers,omitempty"`
 	Enabled              *bool             `yaml:"enabled,omitempty"`
@@ -121,6 +122,9 @@ type yamlKey struct {
 	Enabled       *bool    `yaml:"enabled,omitempty"`
 	RateLimit     *int     `yaml:"rate_limit,omitempty"`
 	DailyLimit    *int     `yaml:"daily_limit,omitempty"`
+	DailyBudget   *float64 `yaml:"daily_budget,omitempty"`
+	MonthlyBudget *float64 `yaml:"monthly_budget,omitempty"`
+	BudgetWarning *float64 `yaml:"budget_warning,omitempty"`
 	AllowedModels []string `yaml:"allowed_models,omitempty,flow"`
 	ExpiresAt     string   `yaml:"expires_at,omitempty"`
 	CreatedAt     string   `yaml:"created_at,omitempty"`
