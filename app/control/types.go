@@ -62,6 +62,12 @@ type Today struct {
 	Requests int64 `json:"requests"`
 	Failures int64 `json:"failures"`
 	Tokens   int64 `json:"tokens"`
+	// CostNanos is what today's priced requests cost in Currency; Priced is false when
+	// none had a price, Unpriced counts those without one.
+	CostNanos int64  `json:"cost_nanos"`
+	Priced    bool   `json:"priced"`
+	Unpriced  int64  `json:"unpriced"`
+	Currency  string `json:"currency,omitempty"`
 }
 
 // Model is a virtual model and its adapters, for the tray's Route menu.

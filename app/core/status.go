@@ -62,7 +62,8 @@ func (c *Core) today(cfg *config.Config) *control.Today {
 		return nil
 	}
 	t := rep.Totals
-	return &control.Today{Requests: t.Requests, Failures: t.Failures, Tokens: t.TotalTokens}
+	return &control.Today{Requests: t.Requests, Failures: t.Failures, Tokens: t.TotalTokens,
+		CostNanos: t.CostNanos, Priced: t.Cost != nil, Unpriced: t.Unpriced, Currency: cfg.Gateway.CostCurrency()}
 }
 
 // prefs are the desktop's own settings, in <workspace>/data/desktop.json.

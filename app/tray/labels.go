@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/modelswitch/modelswitch/app/control"
+	"github.com/modelswitch/modelswitch/gateway/pricing"
 )
 
 // Label keys.
@@ -134,7 +135,15 @@ func todayLine(lang string, t *control.Today) string {
 	if t == nil {
 		return text(lang, lTodayNone)
 	}
-	return fmt.Sprintf(text(lang, lToday), strconv.FormatInt(t.Requests, 10), compact(t.Tokens))
+	line := fmt.Sprintf(text(lang, lToday), strconv.FormatInt(t.Requests, 10), compact(t.Tokens))
+	if t.Priced {
+		cost := pricing.Format(t.CostNanos, t.Currency)
+		if t.Unpriced > 0 {
+			cost = "≥ " + cost // some requests had no price: a lower bound
+		}
+		line += " · " + cost
+	}
+	return line
 }
 
 // compact writes 1234567 as 1.2M and 12345 as 12.3k.
