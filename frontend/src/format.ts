@@ -73,3 +73,13 @@ export async function copyText(text: string): Promise<boolean> {
     return false
   }
 }
+
+/** A cost in currency: four decimals under one unit, two above; null is "no price", never 0. A lower
+ *  bound (some requests had no price) is marked with ≥. */
+export function fmtCost(cost: number | null | undefined, currency = 'USD', unpriced = 0, noPrice = 'no price'): string {
+  if (cost === null || cost === undefined) return noPrice
+  const sym: Record<string, string> = { USD: '$', CNY: '¥', EUR: '€' }
+  const v = Math.abs(cost) < 1 ? cost.toFixed(4) : cost.toFixed(2)
+  const s = sym[currency] ? sym[currency] + v : `${v} ${currency}`
+  return unpriced > 0 ? '≥ ' + s : s
+}

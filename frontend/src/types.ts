@@ -149,6 +149,10 @@ export interface Metrics {
   p95_latency_ms?: number
   avg_ttft_ms?: number
   status?: Record<string, number>
+  /** in the report's currency; null when no request in it had a price */
+  cost?: number | null
+  cost_nanos?: number
+  unpriced_count?: number
 }
 
 export interface UsageGroup extends Metrics {
@@ -161,6 +165,7 @@ export interface UsagePoint extends Metrics {
 }
 
 export interface UsageReport {
+  currency?: string
   from?: string
   to?: string
   timezone?: string

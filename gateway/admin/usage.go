@@ -40,6 +40,8 @@ type UsageAPI struct {
 	// so a reload applies; nil = time.Local.
 	Location func() *time.Location
 	Now      func() time.Time // nil = time.Now
+	// Currency is gateway.currency, the unit of every cost; nil = "USD".
+	Currency func() string
 }
 
 // Register adds the routes to r. {item} may contain slashes (upstream models
@@ -104,6 +106,10 @@ func (a *UsageAPI) answer(w http.ResponseWriter, p usage.Params) error {
 	}
 	if err != nil {
 		return err
+	}
+	rep.Currency = "USD"
+	if a.Currency != nil {
+		rep.Currency = a.Currency()
 	}
 	return WriteJSON(w, http.StatusOK, rep)
 }

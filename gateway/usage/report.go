@@ -70,7 +70,8 @@ type Report struct {
 	Item     string    `json:"item,omitempty"`      // drill-down: the fixed value of GroupBy
 	SubGroup Dimension `json:"sub_group,omitempty"` // drill-down: Groups' dimension
 	Interval Interval  `json:"interval,omitempty"`
-	Total    int64     `json:"total"` // = Totals.Requests (the seed's field)
+	Currency string    `json:"currency,omitempty"` // of every cost (the admin API sets it)
+	Total    int64     `json:"total"`              // = Totals.Requests (the seed's field)
 	Totals   Metrics   `json:"totals"`
 	Groups   []Group   `json:"groups"`           // by requests, descending; then by name
 	Series   []Point   `json:"series,omitempty"` // every interval of the range, empty ones included
