@@ -264,3 +264,16 @@ export interface ConversationRecord {
   }
   truncated?: boolean
 }
+
+/** A shipped provider preset (GET /api/presets). */
+export interface Preset {
+  id: string
+  name: string
+  homepage?: string
+  keys_url?: string
+  local?: boolean
+  endpoints: { openai?: string; anthropic?: string; responses?: string }
+  currency?: string
+  models: { id: string; context: number; max_output: number; price?: { input: number; output: number; cache_read?: number; cache_write?: number; cache_write_1h?: number } }[]
+  claude_code?: { opus?: string; sonnet?: string; haiku?: string }
+}
