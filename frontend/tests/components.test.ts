@@ -52,7 +52,8 @@ describe('ProviderForm', () => {
     expect(text).toContain('This name is already used')
     expect(text).toContain('Must be an http:// or https:// URL')
     expect(text).toContain('Invalid JSON')
-    expect(fetch).not.toHaveBeenCalled()
+    // The form loads the presets for a new provider; nothing else is sent.
+    expect(fetch.mock.calls.map((c) => String(c[0]))).toEqual(['/api/presets'])
     w.unmount()
   })
 
@@ -70,8 +71,9 @@ describe('ProviderForm', () => {
     await type('pf-base-url', 'http://vllm.invalid/v1')
     click('pf-save')
     await flushPromises()
-    expect(fetch).toHaveBeenCalledOnce()
-    const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit]
+    const writes = (fetch.mock.calls as unknown as [string, RequestInit][]).filter(([u]) => u !== '/api/presets')
+    expect(writes).toHaveLength(1)
+    const [url, init] = writes[0]
     expect(url).toBe('/api/config/providers')
     expect(JSON.parse(init.body as string)).toMatchObject({ name: 'local', base_url: 'http://vllm.invalid/v1', provider: 'openai', custom_headers: {} })
     expect(document.body.textContent).toContain('host does not resolve (line 9)')
