@@ -58,11 +58,7 @@ func readBody(r *http.Request) (*bodyBuffer, *protocol.Error) {
 	if size < 0 || size > 1<<20 {
 		size = 4096 // a large Content-Length is not trusted with memory before the bytes arrive
 	}
-	most := int64(-1)
-	if limit >= 0 {
-		most = limit + 1
-	}
-	b := newBodyBuffer(int(size)+1, most)
+	b := newBodyBuffer(int(size)+1, readCap(limit))
 	for {
 		buf := b.buf
 		n, err := r.Body.Read(buf[len(buf):cap(buf)])
@@ -80,6 +76,15 @@ func readBody(r *http.Request) (*bodyBuffer, *protocol.Error) {
 	}
 }
 
+// readCap is the most a body buffer needs for limit: one byte past it (enough
+// to see it crossed), or -1 when the limit is not known.
+func readCap(limit int64) int64 {
+	if limit < 0 {
+		return -1
+	}
+	return limit + 1
+}
+
 // grow returns a buffer holding b's bytes with room to read on: twice the
 // size, but no more than limit+1 bytes when the limit is known (limit >= 0).
 // b is released.
@@ -91,11 +96,7 @@ func grow(b *bodyBuffer, limit int64) *bodyBuffer {
 	if n <= int64(len(b.buf)) { // a body yielding more than it said: grow as append does
 		n = int64(len(b.buf)) + int64(len(b.buf))/4 + 1
 	}
-	most := int64(-1)
-	if limit >= 0 {
-		most = limit + 1
-	}
-	g := newBodyBuffer(int(n), most)
+	g := newBodyBuffer(int(n), readCap(limit))
 	g.buf = append(g.buf, b.buf...)
 	b.Release()
 	return g
