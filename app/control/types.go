@@ -68,6 +68,16 @@ type Today struct {
 	Priced    bool   `json:"priced"`
 	Unpriced  int64  `json:"unpriced"`
 	Currency  string `json:"currency,omitempty"`
+	// Budgets are the key budgets past their warning share, the fullest first.
+	Budgets []Budget `json:"budgets,omitempty"`
+}
+
+// Budget is a key's daily or monthly budget that has passed the key's warning share.
+type Budget struct {
+	Key    string `json:"key"`    // the key's name
+	Period string `json:"period"` // day | month
+	Spent  int64  `json:"spent"`  // nanos of Today.Currency
+	Budget int64  `json:"budget"` // nanos
 }
 
 // Model is a virtual model and its adapters, for the tray's Route menu.

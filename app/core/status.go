@@ -42,6 +42,11 @@ func (c *Core) Status(context.Context) (control.Status, error) {
 		rec, _ := loadRoutes(c.routesPath())
 		st.Models = modelRoutes(cfg, rec)
 		st.Today = c.today(cfg)
+		if st.Today != nil {
+			for _, w := range srv.BudgetWarnings(time.Now()) {
+				st.Today.Budgets = append(st.Today.Budgets, control.Budget{Key: w.Key.Name, Period: string(w.Period), Spent: w.Spent, Budget: w.Budget})
+			}
+		}
 	}
 	st.ClaudeCode = c.claudeStatus()
 	st.Codex = c.codexStatus()

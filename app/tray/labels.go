@@ -19,6 +19,11 @@ const (
 	lStop
 	lToday
 	lTodayNone
+	lBudgetDay
+	lBudgetMonth
+	lBudgetDayReached
+	lBudgetMonthReached
+	lBudgetMore
 	lRoutes
 	lNoModels
 	lAuto
@@ -46,66 +51,76 @@ const (
 
 var labels = map[string][nLabels]string{
 	"en": {
-		lOpen:             "Open ModelSwitch…",
-		lRunning:          "● Running on %s",
-		lStopped:          "○ Stopped",
-		lStart:            "Start gateway",
-		lStop:             "Stop gateway",
-		lToday:            "Today: %s requests · %s tokens",
-		lTodayNone:        "Today: no usage data",
-		lRoutes:           "Route",
-		lNoModels:         "Route (no models yet)",
-		lAuto:             "Auto failover",
-		lClaude:           "Claude Code → ModelSwitch",
-		lClaudeWarn:       "Claude Code → ModelSwitch (⚠ nothing answers at %s)",
-		lCodex:            "Codex → ModelSwitch",
-		lCodexWarn:        "Codex → ModelSwitch (⚠ nothing answers at %s)",
-		lCopy:             "Copy base URL",
-		lFolder:           "Open workspace folder",
-		lLogin:            "Start at login",
-		lService:          "Run as a background service",
-		lServiceNA:        "Run as a background service (unavailable: %s)",
-		lServiceDown:      "Run as a background service (installed, not running)",
-		lQuit:             "Quit",
-		lQuitRestore:      "Quit and restore Claude Code's previous settings",
-		lQuitKeep:         "Quit and keep Claude Code on ModelSwitch",
-		lQuitRestoreCodex: "Quit and restore Codex's previous settings",
-		lQuitKeepCodex:    "Quit and keep Codex on ModelSwitch",
-		lQuitRestoreBoth:  "Quit and restore Claude Code's and Codex's previous settings",
-		lQuitKeepBoth:     "Quit and keep Claude Code and Codex on ModelSwitch",
-		lQuitTray:         "Quit tray (the background service keeps running)",
-		lUnreachable:      "○ Core not answering: %s",
+		lOpen:               "Open ModelSwitch…",
+		lRunning:            "● Running on %s",
+		lStopped:            "○ Stopped",
+		lStart:              "Start gateway",
+		lStop:               "Stop gateway",
+		lToday:              "Today: %s requests · %s tokens",
+		lTodayNone:          "Today: no usage data",
+		lBudgetDay:          "⚠ %s: %d%% of its daily budget (%s of %s)",
+		lBudgetMonth:        "⚠ %s: %d%% of its monthly budget (%s of %s)",
+		lBudgetDayReached:   "⛔ %s: daily budget reached (%s of %s)",
+		lBudgetMonthReached: "⛔ %s: monthly budget reached (%s of %s)",
+		lBudgetMore:         " (+%d more)",
+		lRoutes:             "Route",
+		lNoModels:           "Route (no models yet)",
+		lAuto:               "Auto failover",
+		lClaude:             "Claude Code → ModelSwitch",
+		lClaudeWarn:         "Claude Code → ModelSwitch (⚠ nothing answers at %s)",
+		lCodex:              "Codex → ModelSwitch",
+		lCodexWarn:          "Codex → ModelSwitch (⚠ nothing answers at %s)",
+		lCopy:               "Copy base URL",
+		lFolder:             "Open workspace folder",
+		lLogin:              "Start at login",
+		lService:            "Run as a background service",
+		lServiceNA:          "Run as a background service (unavailable: %s)",
+		lServiceDown:        "Run as a background service (installed, not running)",
+		lQuit:               "Quit",
+		lQuitRestore:        "Quit and restore Claude Code's previous settings",
+		lQuitKeep:           "Quit and keep Claude Code on ModelSwitch",
+		lQuitRestoreCodex:   "Quit and restore Codex's previous settings",
+		lQuitKeepCodex:      "Quit and keep Codex on ModelSwitch",
+		lQuitRestoreBoth:    "Quit and restore Claude Code's and Codex's previous settings",
+		lQuitKeepBoth:       "Quit and keep Claude Code and Codex on ModelSwitch",
+		lQuitTray:           "Quit tray (the background service keeps running)",
+		lUnreachable:        "○ Core not answering: %s",
 	},
 	"zh": {
-		lOpen:             "打开 ModelSwitch…",
-		lRunning:          "● 运行中：%s",
-		lStopped:          "○ 已停止",
-		lStart:            "启动网关",
-		lStop:             "停止网关",
-		lToday:            "今日：%s 次请求 · %s tokens",
-		lTodayNone:        "今日：暂无用量数据",
-		lRoutes:           "路由",
-		lNoModels:         "路由（尚无模型）",
-		lAuto:             "自动故障转移",
-		lClaude:           "Claude Code → ModelSwitch",
-		lClaudeWarn:       "Claude Code → ModelSwitch（⚠ %s 无响应）",
-		lCodex:            "Codex → ModelSwitch",
-		lCodexWarn:        "Codex → ModelSwitch（⚠ %s 无响应）",
-		lCopy:             "复制 Base URL",
-		lFolder:           "打开工作目录",
-		lLogin:            "登录时启动",
-		lService:          "作为后台服务运行",
-		lServiceNA:        "作为后台服务运行（不可用：%s）",
-		lServiceDown:      "作为后台服务运行（已安装，未运行）",
-		lQuit:             "退出",
-		lQuitRestore:      "退出并恢复 Claude Code 之前的设置",
-		lQuitKeep:         "退出并让 Claude Code 继续使用 ModelSwitch",
-		lQuitRestoreCodex: "退出并恢复 Codex 之前的设置",
-		lQuitKeepCodex:    "退出并让 Codex 继续使用 ModelSwitch",
-		lQuitRestoreBoth:  "退出并恢复 Claude Code 和 Codex 之前的设置",
-		lQuitKeepBoth:     "退出并让 Claude Code 和 Codex 继续使用 ModelSwitch",
-		lQuitTray:         "退出托盘（后台服务继续运行）",
-		lUnreachable:      "○ 核心无响应：%s",
+		lOpen:               "打开 ModelSwitch…",
+		lRunning:            "● 运行中：%s",
+		lStopped:            "○ 已停止",
+		lStart:              "启动网关",
+		lStop:               "停止网关",
+		lToday:              "今日：%s 次请求 · %s tokens",
+		lTodayNone:          "今日：暂无用量数据",
+		lBudgetDay:          "⚠ %s：已用日预算的 %d%%（%s / %s）",
+		lBudgetMonth:        "⚠ %s：已用月预算的 %d%%（%s / %s）",
+		lBudgetDayReached:   "⛔ %s：日预算已用完（%s / %s）",
+		lBudgetMonthReached: "⛔ %s：月预算已用完（%s / %s）",
+		lBudgetMore:         "（另有 %d 项）",
+		lRoutes:             "路由",
+		lNoModels:           "路由（尚无模型）",
+		lAuto:               "自动故障转移",
+		lClaude:             "Claude Code → ModelSwitch",
+		lClaudeWarn:         "Claude Code → ModelSwitch（⚠ %s 无响应）",
+		lCodex:              "Codex → ModelSwitch",
+		lCodexWarn:          "Codex → ModelSwitch（⚠ %s 无响应）",
+		lCopy:               "复制 Base URL",
+		lFolder:             "打开工作目录",
+		lLogin:              "登录时启动",
+		lService:            "作为后台服务运行",
+		lServiceNA:          "作为后台服务运行（不可用：%s）",
+		lServiceDown:        "作为后台服务运行（已安装，未运行）",
+		lQuit:               "退出",
+		lQuitRestore:        "退出并恢复 Claude Code 之前的设置",
+		lQuitKeep:           "退出并让 Claude Code 继续使用 ModelSwitch",
+		lQuitRestoreCodex:   "退出并恢复 Codex 之前的设置",
+		lQuitKeepCodex:      "退出并让 Codex 继续使用 ModelSwitch",
+		lQuitRestoreBoth:    "退出并恢复 Claude Code 和 Codex 之前的设置",
+		lQuitKeepBoth:       "退出并让 Claude Code 和 Codex 继续使用 ModelSwitch",
+		lQuitTray:           "退出托盘（后台服务继续运行）",
+		lUnreachable:        "○ 核心无响应：%s",
 	},
 }
 
@@ -144,6 +159,31 @@ func todayLine(lang string, t *control.Today) string {
 		line += " · " + cost
 	}
 	return line
+}
+
+// budgetLine is the fullest key budget past its warning share, and how
+// many others are; "" when none is.
+func budgetLine(lang string, t *control.Today) string {
+	if t == nil || len(t.Budgets) == 0 {
+		return ""
+	}
+	b := t.Budgets[0]
+	spent, budget := pricing.Format(b.Spent, t.Currency), pricing.Format(b.Budget, t.Currency)
+	var line string
+	switch {
+	case b.Spent >= b.Budget && b.Period == "month":
+		line = fmt.Sprintf(text(lang, lBudgetMonthReached), b.Key, spent, budget)
+	case b.Spent >= b.Budget:
+		line = fmt.Sprintf(text(lang, lBudgetDayReached), b.Key, spent, budget)
+	case b.Period == "month":
+		line = fmt.Sprintf(text(lang, lBudgetMonth), b.Key, b.Spent*100/max(b.Budget, 1), spent, budget)
+	default:
+		line = fmt.Sprintf(text(lang, lBudgetDay), b.Key, b.Spent*100/max(b.Budget, 1), spent, budget)
+	}
+	if n := len(t.Budgets) - 1; n > 0 {
+		line += fmt.Sprintf(text(lang, lBudgetMore), n)
+	}
+	return ellipsis(line, 96)
 }
 
 // compact writes 1234567 as 1.2M and 12345 as 12.3k.

@@ -22,6 +22,8 @@ func (t *Tray) Show(st control.Status) {
 	}
 	t.status.set(line, false, false, true)
 	t.today.set(todayLine(l, st.Today), false, false, true)
+	budget := budgetLine(l, st.Today)
+	t.budget.set(budget, false, false, budget != "")
 	if st.Gateway.Running {
 		t.toggle.set(text(l, lStop), false, true, true)
 	} else {

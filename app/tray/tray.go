@@ -129,7 +129,7 @@ type Tray struct {
 	mu                                  sync.Mutex // guards what refresh and the actions share
 	last                                control.Status
 	lang                                string
-	open, status, today, toggle, routes *node
+	open, status, today, budget, toggle, routes *node
 	claude, codex, copyURL, folder      *node
 	quit, quitAsk, quitRestore          *node // quitAsk: Quit as a submenu while an agent switch is on
 	quitKeep                            *node
@@ -167,6 +167,10 @@ func New(tk Toolkit, o Options) *Tray {
 	t.today = add(lTodayNone, false, nil)
 	t.today.it.SetEnabled(false)
 	t.today.enabled = false
+	t.budget = add(lTodayNone, false, nil)
+	t.budget.it.SetEnabled(false)
+	t.budget.enabled = false
+	t.budget.set("", false, false, false) // shown when a key budget passes its warning
 	t.toggle = add(lStart, false, t.doToggle)
 	tk.AddSeparator()
 	t.routes = add(lRoutes, false, nil)

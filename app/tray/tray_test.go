@@ -202,7 +202,7 @@ func TestMenuShowsStatus(t *testing.T) {
 	if title, _, _ := kit.top[2].get(); !strings.HasPrefix(title, "○ Stopped — port 8000 is already in use by nginx (pid 9)") {
 		t.Errorf("status line %q", title)
 	}
-	if title, _, _ := kit.top[4].get(); title != "Start gateway" {
+	if title, _, _ := kit.top[5].get(); title != "Start gateway" {
 		t.Errorf("toggle %q", title)
 	}
 	if _, checked, _ := kit.item("Claude Code").get(); !checked {
@@ -215,7 +215,7 @@ func TestMenuShowsStatus(t *testing.T) {
 	if title, _, _ := kit.top[0].get(); title != "打开 ModelSwitch…" {
 		t.Errorf("zh open %q", title)
 	}
-	if title, _, _ := kit.top[4].get(); title != "启动网关" {
+	if title, _, _ := kit.top[5].get(); title != "启动网关" {
 		t.Errorf("zh toggle %q", title)
 	}
 	if _, _, visible := model.get(); visible {
@@ -251,7 +251,7 @@ func TestClicks(t *testing.T) {
 	}
 	step("Open ModelSwitch", "open")
 	step("Stop gateway", "stop")
-	waitFor(t, func() bool { title, _, _ := kit.top[4].get(); return title == "Start gateway" })
+	waitFor(t, func() bool { title, _, _ := kit.top[5].get(); return title == "Start gateway" })
 	step("up2 · b", "route:m1:up2")
 	step("Auto failover", "route:m1:auto")
 	cc := kit.item("Claude Code")

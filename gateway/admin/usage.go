@@ -26,6 +26,7 @@ type UsageQuerier interface {
 //	GET /api/usage                     totals, groups and an optional series
 //	GET /api/usage/{item}/detail       drill-down into one group value
 //	GET /api/keys/{id}/usage           one key's report (admin)
+//	POST /api/usage/recompute          price the range's requests again (admin)
 //
 // Query parameters: group_by (provider | model | api_key | upstream_model;
 // default provider, model for a key's report), sub_group (detail only; default
@@ -42,12 +43,16 @@ type UsageAPI struct {
 	Now      func() time.Time // nil = time.Now
 	// Currency is gateway.currency, the unit of every cost; nil = "USD".
 	Currency func() string
+	// Recompute prices the raw rows of [from, to) again with the prices in
+	// force (POST /api/usage/recompute); nil = not offered.
+	Recompute func(from, to time.Time) (usage.Recomputed, error)
 }
 
 // Register adds the routes to r. {item} may contain slashes (upstream models
 // such as Qwen/Qwen2.5-72B), encoded as %2F or not.
 func (a *UsageAPI) Register(r *mux.Router) {
 	r.Handle("/api/usage", HandlerFunc(a.Usage)).Methods(http.MethodGet)
+	r.Handle("/api/usage/recompute", HandlerFunc(a.RecomputeCosts)).Methods(http.MethodPost)
 	r.Handle("/api/usage/{item:.+}/detail", HandlerFunc(a.Detail)).Methods(http.MethodGet)
 	r.Handle("/api/keys/{id}/usage", HandlerFunc(a.KeyUsage)).Methods(http.MethodGet)
 }
@@ -98,6 +103,60 @@ func (a *UsageAPI) KeyUsage(w http.ResponseWriter, r *http.Request) error {
 	return a.answer(w, p)
 }
 
+// recomputed is POST /api/usage/recompute's answer; costs in Currency.
+type recomputed struct {
+	Rows       int        `json:"rows"`
+	Changed    int        `json:"changed"`
+	CostBefore float64    `json:"cost_before"`
+	CostAfter  float64    `json:"cost_after"`
+	Currency   string     `json:"currency"`
+	From       time.Time  `json:"from"`
+	To         time.Time  `json:"to"`
+	KeptSince  *time.Time `json:"kept_since"`
+}
+
+// RecomputeCosts is POST /api/usage/recompute (admin): every stored request
+// of the range (date_from, date_to, tz as for GET /api/usage) is priced again
+// with today's prices, its row and rollup rewritten. Rows past the
+// retention are gone; their hours keep the cost they had (kept_since says
+// from when rows are kept).
+func (a *UsageAPI) RecomputeCosts(w http.ResponseWriter, r *http.Request) error {
+	switch key, admin := Caller(r); {
+	case key == nil:
+		return protocol.Errorf(http.StatusUnauthorized, "an API key is required")
+	case !admin:
+		return protocol.Errorf(http.StatusForbidden, "the admin role is required")
+	case a.Recompute == nil:
+		return protocol.Errorf(http.StatusServiceUnavailable, "usage statistics are not recorded by this gateway")
+	}
+	q := r.URL.Query()
+	loc, err := a.zone(q)
+	if err != nil {
+		return err
+	}
+	from, to, err := a.days(q, loc)
+	if err != nil {
+		return err
+	}
+	res, err := a.Recompute(from, to)
+	if err != nil {
+		return err
+	}
+	out := recomputed{Rows: res.Rows, Changed: res.Changed, CostBefore: float64(res.Before) / 1e9,
+		CostAfter: float64(res.After) / 1e9, Currency: a.currency(), From: from, To: to}
+	if !res.KeptSince.IsZero() {
+		out.KeptSince = &res.KeptSince
+	}
+	return WriteJSON(w, http.StatusOK, out)
+}
+
+func (a *UsageAPI) currency() string {
+	if a.Currency != nil {
+		return a.Currency()
+	}
+	return "USD"
+}
+
 func (a *UsageAPI) answer(w http.ResponseWriter, p usage.Params) error {
 	rep, err := a.Q.Summary(p)
 	var pe *usage.ParamError
@@ -107,10 +166,7 @@ func (a *UsageAPI) answer(w http.ResponseWriter, p usage.Params) error {
 	if err != nil {
 		return err
 	}
-	rep.Currency = "USD"
-	if a.Currency != nil {
-		rep.Currency = a.Currency()
-	}
+	rep.Currency = a.currency()
 	return WriteJSON(w, http.StatusOK, rep)
 }
 

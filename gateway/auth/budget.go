@@ -1,7 +1,9 @@
 package auth
 
 import (
+	"cmp"
 	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -114,4 +116,72 @@ func secondsUntilNextMonth(now time.Time, loc *time.Location) int {
 	t := now.In(loc)
 	next := time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, loc)
 	return ceilSeconds(next.Sub(now))
+}
+
+// Adjust corrects keyID's spend by delta nanos (negative to take back) for a
+// cost stamped at, as of now: a recompute of past rows moves the spend of today and of
+// this month by what it changed in them, so requests counted meanwhile are
+// not lost. A stamp outside the current day (month) changes only the month
+// (nothing); the spend never goes below zero.
+func (b *Budgets) Adjust(keyID string, delta int64, at, now time.Time) {
+	if keyID == "" || delta == 0 {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.roll(now)
+	t := at.In(b.loc)
+	if t.Format("2006-01") != b.month {
+		return
+	}
+	b.months[keyID] = max(b.months[keyID]+delta, 0)
+	if t.Format(dayLayout) == b.day {
+		b.days[keyID] = max(b.days[keyID]+delta, 0)
+	}
+}
+
+// Period names a budget's span.
+type Period string
+
+const (
+	Daily   Period = "day"
+	Monthly Period = "month"
+)
+
+// Warning is a budget of a key that has passed its key's warning share.
+type Warning struct {
+	Key    *Key
+	Period Period
+	Spent  int64 // nanos
+	Budget int64 // nanos
+}
+
+// Reached reports whether the budget is spent (further requests are refused).
+func (w Warning) Reached() bool { return w.Spent >= w.Budget }
+
+// Warnings returns the budgets of keys whose spend has passed the key's
+// BudgetWarning share as of now, the fullest first.
+func (b *Budgets) Warnings(keys []*Key, now time.Time) []Warning {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.roll(now)
+	var out []Warning
+	for _, k := range keys {
+		for _, p := range [...]struct {
+			period Period
+			budget int64
+			spent  map[string]int64
+		}{{Daily, k.DailyBudget, b.days}, {Monthly, k.MonthlyBudget, b.months}} {
+			if p.budget <= 0 {
+				continue
+			}
+			if spent := p.spent[k.ID]; float64(spent) >= k.BudgetWarning*float64(p.budget) {
+				out = append(out, Warning{Key: k, Period: p.period, Spent: spent, Budget: p.budget})
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Warning) int {
+		return cmp.Compare(float64(b.Spent)/float64(b.Budget), float64(a.Spent)/float64(a.Budget))
+	})
+	return out
 }

@@ -84,3 +84,42 @@ func TestBudgetRestoreAndLateStamps(t *testing.T) {
 		t.Errorf("spent %d / %d, want 12 / 57", d, m)
 	}
 }
+
+// TestBudgetAdjustAndWarnings: a recompute's correction moves today's and
+// this month's spend (never below zero, never an old day's), and a key past
+// its warning share is listed, the fullest first.
+func TestBudgetAdjustAndWarnings(t *testing.T) {
+	b := NewBudgets(time.UTC)
+	now := time.Date(2026, 5, 20, 12, 0, 0, 0, time.UTC)
+	b.Spend("key_a", 500, now)
+	b.Adjust("key_a", 300, now.Add(-time.Hour), now)    // today
+	b.Adjust("key_a", 1000, now.AddDate(0, 0, -3), now) // earlier this month: the month only
+	b.Adjust("key_a", 5000, now.AddDate(0, -1, 0), now) // last month: nothing
+	b.Adjust("key_b", -70, now, now)                    // never below zero
+	if d, m := b.Spent("key_a", now); d != 800 || m != 1800 {
+		t.Fatalf("key_a spent %d / %d, want 800 / 1800", d, m)
+	}
+	if d, m := b.Spent("key_b", now); d != 0 || m != 0 {
+		t.Fatalf("key_b spent %d / %d, want 0 / 0", d, m)
+	}
+
+	a := &Key{ID: "key_a", Name: "a", DailyBudget: 1000, MonthlyBudget: 1800, BudgetWarning: 0.8}
+	c := &Key{ID: "key_c", Name: "c", DailyBudget: 1000, BudgetWarning: 0.9}
+	quiet := &Key{ID: "key_q", Name: "q", DailyBudget: 1000, BudgetWarning: 0.8}
+	b.Spend("key_c", 850, now) // 85 %, under c's 90 %
+	b.Spend("key_q", 100, now)
+	ws := b.Warnings([]*Key{quiet, c, a}, now)
+	if len(ws) != 2 {
+		t.Fatalf("warnings %+v, want a's month (reached) then a's day (80 %%)", ws)
+	}
+	if ws[0].Key != a || ws[0].Period != Monthly || !ws[0].Reached() || ws[1].Key != a || ws[1].Period != Daily || ws[1].Reached() {
+		t.Errorf("warnings %+v", ws)
+	}
+	b.Spend("key_c", 50, now) // 90 %
+	if ws := b.Warnings([]*Key{c}, now); len(ws) != 1 || ws[0].Spent != 900 {
+		t.Errorf("c at 90 %%: %+v", ws)
+	}
+	if ws := b.Warnings([]*Key{c}, now.AddDate(0, 0, 1)); len(ws) != 0 {
+		t.Errorf("the next day starts from zero: %+v", ws)
+	}
+}

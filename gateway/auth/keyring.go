@@ -1,10 +1,12 @@
 package auth
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -54,6 +56,19 @@ func (kr *Keyring) Len() int {
 		return 0
 	}
 	return len(kr.byHash)
+}
+
+// Keys returns every key, ordered by name then ID.
+func (kr *Keyring) Keys() []*Key {
+	if kr == nil {
+		return nil
+	}
+	out := make([]*Key, 0, len(kr.byHash))
+	for _, e := range kr.byHash {
+		out = append(out, e.key)
+	}
+	slices.SortFunc(out, func(a, b *Key) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
+	return out
 }
 
 // String never shows secrets.

@@ -13,15 +13,21 @@ func (h *Handler) price(rec *usage.Record) {
 	if snap == nil || snap.Prices == nil {
 		return
 	}
-	rec.Currency = snap.Prices.Currency()
+	PriceRecord(snap.Prices, rec)
+	if rec.Priced && h.Budgets != nil {
+		h.Budgets.Spend(rec.KeyID, rec.CostNanos, rec.Time)
+	}
+}
+
+// PriceRecord sets rec's CostNanos, Priced and Currency from prices: at
+// record time, and again when a recompute asks (usage.Recorder.Recompute).
+func PriceRecord(prices *pricing.Table, rec *usage.Record) {
+	rec.Currency = prices.Currency()
 	if rec.Provider == "" { // refused before any upstream: it cost nothing, and that is known
-		rec.Priced = true
+		rec.CostNanos, rec.Priced = 0, true
 		return
 	}
 	tok := pricing.Tokens{Input: rec.InputTokens, Output: rec.OutputTokens, CacheRead: rec.CacheReadTokens,
 		CacheWrite: rec.CacheWriteTokens, CacheWrite1h: rec.CacheWrite1hTokens}
-	rec.CostNanos, rec.Priced = snap.Prices.Cost(rec.Model, rec.Provider, rec.UpstreamModel, tok)
-	if rec.Priced && h.Budgets != nil {
-		h.Budgets.Spend(rec.KeyID, rec.CostNanos, rec.Time)
-	}
+	rec.CostNanos, rec.Priced = prices.Cost(rec.Model, rec.Provider, rec.UpstreamModel, tok)
 }

@@ -3,6 +3,8 @@ package server
 import (
 	"time"
 
+	"github.com/modelswitch/modelswitch/gateway/auth"
+	"github.com/modelswitch/modelswitch/gateway/proxy"
 	"github.com/modelswitch/modelswitch/gateway/usage"
 )
 
@@ -33,4 +35,30 @@ func (s *Server) restoreSpend(now time.Time) {
 		return out
 	}
 	s.budgets.Restore(spent(dayStart), spent(monthStart), now)
+}
+
+// recomputeCosts prices the stored requests of [from, to) again with the
+// prices in force, and moves the key budgets' spend by what changed in
+// today's and this month's rows.
+func (s *Server) recomputeCosts(from, to time.Time) (usage.Recomputed, error) {
+	prices := s.Snapshot().Prices
+	return s.usage.Recompute(from, to,
+		func(rec *usage.Record) { proxy.PriceRecord(prices, rec) },
+		func(old, cur *usage.Record) {
+			s.budgets.Adjust(cur.KeyID, spent(cur)-spent(old), cur.Time, s.now())
+		})
+}
+
+// spent is what a row counts against its key's budgets.
+func spent(r *usage.Record) int64 {
+	if !r.Priced {
+		return 0
+	}
+	return r.CostNanos
+}
+
+// BudgetWarnings lists the key budgets past their warning share, the
+// fullest first (for the tray).
+func (s *Server) BudgetWarnings(now time.Time) []auth.Warning {
+	return s.budgets.Warnings(s.Snapshot().Keys.Keys(), now)
 }

@@ -25,14 +25,17 @@ const costPerRequest = 9_000_000 // nanos
 
 // budgetConfig: a key with a daily budget of ten requests' worth.
 func budgetConfig(t *testing.T, upURL string) *config.Config {
-	text := "providers:\n" + providerYAML("p", "openai", upURL+"/v1", "k-upstream-0001") +
-		"models:\n  m: {adapters: [{adapter: p, model_name: x, price: {input: 1000, output: 2000}}]}\n" +
-		"api_keys:\n  - {key: " + adminKey + ", roles: [admin]}\n  - {key: " + budgetKey + ", name: budgeted, daily_budget: 0.09}\n"
-	cfg, _, err := config.Parse([]byte(text), "config.yaml")
+	cfg, _, err := config.Parse([]byte(configText(upURL)), "config.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	return cfg
+}
+
+func configText(upURL string) string {
+	return "providers:\n" + providerYAML("p", "openai", upURL+"/v1", "k-upstream-0001") +
+		"models:\n  m: {adapters: [{adapter: p, model_name: x, price: {input: 1000, output: 2000}}]}\n" +
+		"api_keys:\n  - {key: " + adminKey + ", roles: [admin]}\n  - {key: " + budgetKey + ", name: budgeted, daily_budget: 0.09}\n"
 }
 
 func startOn(t *testing.T, cfg *config.Config, db *store.DB, ws string) (*server.Server, *httptest.Server) {

@@ -28,7 +28,7 @@ func accessFor(r *http.Request) access {
 	switch {
 	case p == "/api/config/health", p == "/health", p == "/metrics":
 		return public
-	case p == "/api/conversations/rebuild", p == "/api/conversations/index/stats":
+	case p == "/api/conversations/rebuild", p == "/api/conversations/index/stats", p == "/api/usage/recompute":
 		return adminOnly
 	case p == "/api/whoami":
 		return anyKey

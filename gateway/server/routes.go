@@ -62,7 +62,7 @@ func (s *Server) router() *mux.Router {
 	(&admin.ConfigAPI{Store: s, Live: liveState{s}, Probe: s.proxy, Today: todayCounts{s}, Spend: s.budgets, Now: time.Now}).Register(r)
 	if s.querier != nil {
 		(&admin.UsageAPI{Q: s.querier, Location: func() *time.Location { return s.Snapshot().Config.Gateway.Location() },
-			Currency: func() string { return s.Snapshot().Config.Gateway.CostCurrency() }}).Register(r)
+			Currency: func() string { return s.Snapshot().Config.Gateway.CostCurrency() }, Recompute: s.recomputeCosts}).Register(r)
 	}
 	if s.conversations != nil {
 		(&admin.ConversationsAPI{Store: s.conversations, Location: s.opts.Config.Gateway.Location()}).Register(r)
