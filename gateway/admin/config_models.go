@@ -37,13 +37,14 @@ func (p adapterPatch) effective() config.Adapter {
 type modelPatch struct {
 	at                      string
 	name, mode, description *string
+	aliases                 *[]string
 	adapters                *[]adapterPatch
 	errs                    *fieldErrors
 }
 
 func decodeModel(o *object) *modelPatch {
 	m := &modelPatch{at: o.at, errs: o.errs, name: o.str("name"), mode: o.oneOf("mode", config.ModeChain, config.ModeAdapter),
-		description: o.str("description")}
+		description: o.str("description"), aliases: o.strings("aliases")}
 	if m.name != nil {
 		checkName(o, "name", *m.name)
 	}
@@ -110,6 +111,9 @@ func (m *modelPatch) yaml() yamlModel {
 	if m.description != nil {
 		y.Description = *m.description
 	}
+	if m.aliases != nil {
+		y.Aliases = *m.aliases
+	}
 	return y
 }
 
@@ -118,6 +122,11 @@ func (m *modelPatch) yaml() yamlModel {
 func (m *modelPatch) apply(w *writer, cur *config.Model) {
 	setIf(w, "mode", m.mode, cur.Mode)
 	setIf(w, "description", m.description, cur.Description)
+	if m.aliases != nil && len(*m.aliases) == 0 && len(cur.Aliases) > 0 {
+		w.remove("aliases")
+	} else {
+		setList(w, "aliases", m.aliases, cur.Aliases)
+	}
 	if m.adapters != nil && !sameAdapters(*m.adapters, cur.Adapters) {
 		m.applyAdapters(w, cur.Adapters)
 	}

@@ -63,6 +63,7 @@ type modelView struct {
 	Name        string        `json:"name"`
 	Mode        string        `json:"mode"`
 	Description string        `json:"description"`
+	Aliases     []string      `json:"aliases"`
 	Adapters    []adapterView `json:"adapters"`
 }
 
@@ -189,7 +190,8 @@ func usedBy(c *config.Config, provider string) []string {
 }
 
 func modelViewOf(m *config.Model) modelView {
-	v := modelView{Name: m.Name, Mode: m.Mode, Description: m.Description, Adapters: make([]adapterView, len(m.Adapters))}
+	v := modelView{Name: m.Name, Mode: m.Mode, Description: m.Description, Aliases: append([]string{}, m.Aliases...),
+		Adapters: make([]adapterView, len(m.Adapters))}
 	for i, ad := range m.Adapters {
 		params := ad.Params
 		if params == nil {

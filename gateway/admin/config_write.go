@@ -94,6 +94,7 @@ type yamlAdapter struct {
 type yamlModel struct {
 	Mode        string        `yaml:"mode,omitempty"`
 	Description string        `yaml:"description,omitempty"`
+	Aliases     []string      `yaml:"aliases,omitempty,flow"`
 	Adapters    []yamlAdapter `yaml:"adapters"`
 }
 

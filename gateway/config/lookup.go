@@ -5,19 +5,59 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
+	"path"
 	"slices"
 	"strings"
 	"time"
 )
 
-// FindModel returns the model called name: an exact match first, else the first
-// case-insensitive match in file order (seed §2.3); nil if none.
+// FindModel returns the model a client's name resolves to (ResolveModel); nil if none.
 func (c *Config) FindModel(name string) *Model {
+	m, _ := c.ResolveModel(name)
+	return m
+}
+
+// ResolveModel returns the model a client's name resolves to, and the alias
+// that matched ("" when the model's own name did); nil if none. In order: the
+// model of exactly that name, the first whose name matches case-insensitively
+// (seed §2.3), the first with an exact alias of it (any case), the first
+// whose alias pattern matches it (file order, then the aliases' order). A
+// model's own name always wins over an alias.
+func (c *Config) ResolveModel(name string) (*Model, string) {
 	for i := range c.Models {
 		if c.Models[i].Name == name {
-			return &c.Models[i]
+			return &c.Models[i], ""
 		}
 	}
+	if m := c.modelNamed(name); m != nil {
+		return m, ""
+	}
+	for i := range c.Models {
+		for _, a := range c.Models[i].Aliases {
+			if !IsAliasPattern(a) && strings.EqualFold(a, name) {
+				return &c.Models[i], a
+			}
+		}
+	}
+	lower := ""
+	for i := range c.Models {
+		for _, a := range c.Models[i].Aliases {
+			if !IsAliasPattern(a) {
+				continue
+			}
+			if lower == "" {
+				lower = strings.ToLower(name)
+			}
+			if ok, _ := path.Match(strings.ToLower(a), lower); ok {
+				return &c.Models[i], a
+			}
+		}
+	}
+	return nil, ""
+}
+
+// modelNamed is the model whose name is name in any case, or nil.
+func (c *Config) modelNamed(name string) *Model {
 	for i := range c.Models {
 		if strings.EqualFold(c.Models[i].Name, name) {
 			return &c.Models[i]
@@ -25,6 +65,9 @@ func (c *Config) FindModel(name string) *Model {
 	}
 	return nil
 }
+
+// IsAliasPattern reports whether a model alias is a pattern rather than a name.
+func IsAliasPattern(alias string) bool { return strings.ContainsAny(alias, `*?[\`) }
 
 // FindProvider returns the provider with exactly this name, or nil.
 func (c *Config) FindProvider(name string) *Provider {

@@ -151,3 +151,35 @@ func TestGatewayAndProviderHelpers(t *testing.T) {
 		t.Errorf("Breaker() does not prefer the provider's own breaker")
 	}
 }
+
+// TestFindModelByAlias: names first, then exact aliases, then patterns in
+// file order, all case-insensitive.
+func TestFindModelByAlias(t *testing.T) {
+	cfg, _ := mustParse(t, okProvider+`models:
+  strong: {aliases: ["claude-*opus*"], adapters: [{adapter: p, model_name: x}]}
+  fast: {aliases: ["claude-*haiku*", "gpt-5-mini"], adapters: [{adapter: p, model_name: x}]}
+  main: {aliases: ["claude-*", gpt-5-codex, "claude-*haiku*"], adapters: [{adapter: p, model_name: x}]}
+  claude-sonnet-4-5: {adapters: [{adapter: p, model_name: x}]}
+`)
+	for ask, want := range map[string]string{
+		"claude-3-5-haiku-20241022": "fast", // fast's pattern comes before main's catch-all
+		"claude-haiku-4-5":          "fast",
+		"Claude-Opus-4-1":           "strong",            // any case
+		"claude-sonnet-4-5":         "claude-sonnet-4-5", // a model's name beats every alias
+		"claude-sonnet-4":           "main",
+		"GPT-5-CODEX":               "main",
+		"gpt-5-mini":                "fast",
+		"gpt-5":                     "",
+		"main":                      "main",
+	} {
+		got := cfg.FindModel(ask)
+		if name := ""; got != nil {
+			name = got.Name
+			if name != want {
+				t.Errorf("FindModel(%q) = %q, want %q", ask, name, want)
+			}
+		} else if want != "" {
+			t.Errorf("FindModel(%q) = nil, want %q", ask, want)
+		}
+	}
+}

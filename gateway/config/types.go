@@ -136,10 +136,14 @@ const (
 
 // Model is one virtual model (seed-behaviour §2.3). Name is the key of the models mapping.
 type Model struct {
-	Name        string    `yaml:"-"`
-	Mode        string    `yaml:"mode"`        // chain | adapter; default chain
-	Description string    `yaml:"description"` // shown in /v1/models; default ""
-	Adapters    []Adapter `yaml:"adapters"`    // see Targets for the order they are tried in
+	Name        string `yaml:"-"`
+	Mode        string `yaml:"mode"`        // chain | adapter; default chain
+	Description string `yaml:"description"` // shown in /v1/models; default ""
+	// Aliases are other names a client may ask for this model by (issue 18: Claude Code's
+	// and Codex's own model names): exact names, or path.Match patterns such as
+	// "claude-*haiku*", matched case-insensitively. See Config.FindModel for the order.
+	Aliases  []string  `yaml:"aliases,flow"`
+	Adapters []Adapter `yaml:"adapters"` // see Targets for the order they are tried in
 
 	Line int `yaml:"-"`
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -223,6 +224,7 @@ func (v *validator) notSelf(p *Provider, g *Gateway, field, where string) {
 
 func (v *validator) models(c *Config) {
 	seen := map[string]int{}
+	aliases := map[string]string{} // exact alias, lower case → its model
 	lines := v.lines
 	defer func() { v.lines = lines }()
 	for i := range c.Models {
@@ -246,6 +248,7 @@ func (v *validator) models(c *Config) {
 		if len(m.Adapters) == 0 {
 			v.warn(base, m.Line, "%s has no adapters; requests for it will fail", where)
 		}
+		v.aliases(c, m, base, where, aliases)
 		for j := range m.Adapters {
 			a := &m.Adapters[j]
 			f := func(key string) string { return fmt.Sprintf("%s.adapters[%d].%s", base, j, key) }
@@ -270,6 +273,32 @@ func (v *validator) models(c *Config) {
 				if cur := p.Currency; cur != "" && cur != c.Gateway.CostCurrency() && c.Gateway.ExchangeRates[cur] <= 0 {
 					v.warn(f("price.currency"), a.Line, "%s: price in %s but gateway.exchange_rates has no rate for it; its requests show no price", aw, cur)
 				}
+			}
+		}
+	}
+}
+
+// aliases checks m's aliases: each a name or a valid pattern, no exact alias
+// that is a model's name or another model's alias (a request would go to one
+// of them by file order, silently).
+func (v *validator) aliases(c *Config, m *Model, base, where string, seen map[string]string) {
+	for j, a := range m.Aliases {
+		f := fmt.Sprintf("%s.aliases[%d]", base, j)
+		switch {
+		case strings.TrimSpace(a) == "":
+			v.fail(f, m.Line, "%s: an alias is empty", where)
+		case IsAliasPattern(a):
+			if _, err := path.Match(a, ""); err != nil {
+				v.fail(f, m.Line, "%s: alias %q is not a valid pattern (* ? [a-z] as in shell globs): %v", where, a, err)
+			}
+		default:
+			low := strings.ToLower(a)
+			if other := c.modelNamed(a); other != nil {
+				v.fail(f, m.Line, "%s: alias %q is the name of model %q", where, a, other.Name)
+			} else if first, dup := seen[low]; dup && first != m.Name {
+				v.fail(f, m.Line, "%s: alias %q is also an alias of model %q", where, a, first)
+			} else {
+				seen[low] = m.Name
 			}
 		}
 	}

@@ -47,6 +47,11 @@ func TestParseProblems(t *testing.T) {
 		{"list for scalar", "api_keys:\n  - key: [a]\n", nil, []string{
 			"c.yaml:2: api_keys[0].key must be a single value, not a list or mapping",
 			"c.yaml:2: api key 1: key is required"}},
+		{"aliases", okProvider + "models:\n  a: {aliases: [b, 'x[', '', dup], adapters: [{adapter: p, model_name: x}]}\n  b: {aliases: [DUP], adapters: [{adapter: p, model_name: x}]}\n", nil, []string{
+			`c.yaml:5: model "a": alias "b" is the name of model "b"`,
+			`c.yaml:5: model "a": alias "x[" is not a valid pattern (* ? [a-z] as in shell globs): syntax error in pattern`,
+			`c.yaml:5: model "a": an alias is empty`,
+			`c.yaml:6: model "b": alias "DUP" is also an alias of model "a"`}},
 		{"short key", "api_keys: [{key: sk-1234567}]", nil, []string{
 			"c.yaml:1: api key 1: key has 10 characters; at least 12 are required (generated keys have 38)"}},
 		{"scalar for list", "api_keys:\n  - key: sk-valid-key-01\n    roles: admin\n", nil, []string{"c.yaml:3: api_keys[0].roles must be a list"}},

@@ -9,11 +9,15 @@ import (
 // sent upstream, and what came back (DESIGN §10). Request and UpstreamRequest
 // are the raw JSON bodies (possibly truncated or omitted per gateway.log_bodies).
 type Record struct {
-	ID              string          `json:"id"` // the request id
-	Time            time.Time       `json:"time"`
-	KeyID           string          `json:"key_id"`
-	KeyName         string          `json:"key_name"`
-	Model           string          `json:"model"`
+	ID      string    `json:"id"` // the request id
+	Time    time.Time `json:"time"`
+	KeyID   string    `json:"key_id"`
+	KeyName string    `json:"key_name"`
+	Model   string    `json:"model"`
+	// RequestedModel is the client's model name when Route (the rule that
+	// chose Model: "alias claude-*haiku*") resolved it to another.
+	RequestedModel  string          `json:"requested_model,omitempty"`
+	Route           string          `json:"route,omitempty"`
 	Provider        string          `json:"provider"`
 	UpstreamModel   string          `json:"upstream_model"`
 	Protocol        string          `json:"protocol"` // the client's

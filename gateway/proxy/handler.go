@@ -66,7 +66,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, f protocol.Famil
 		return
 	}
 	tr.in, tr.modelName = in, in.model
-	model, perr := h.admit(r, snap, in.model)
+	model, perr := h.admit(r, snap, in.model, tr)
 	if perr != nil {
 		tr.refuse(perr)
 		protocol.WriteError(w, f, perr)
@@ -103,9 +103,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, f protocol.Famil
 }
 
 // admit resolves the model and applies the key's allowlist and limits, in that
-// order, so that a malformed or refused request never consumes quota.
-func (h *Handler) admit(r *http.Request, snap *Snapshot, name string) (*config.Model, *protocol.Error) {
-	model := snap.Config.FindModel(name)
+// order, so that a malformed or refused request never consumes quota. The
+// alias that resolved the name, if any, goes into tr.
+func (h *Handler) admit(r *http.Request, snap *Snapshot, name string, tr *trace) (*config.Model, *protocol.Error) {
+	model, alias := snap.Config.ResolveModel(name)
+	if alias != "" {
+		tr.route = "alias " + alias
+	}
 	if model == nil {
 		return nil, &protocol.Error{Status: http.StatusNotFound, Code: "model_not_found",
 			Message: fmt.Sprintf("model %q does not exist; GET /v1/models lists the available ones", name)}

@@ -34,6 +34,7 @@ type trace struct {
 	requestID     string
 	in            *inbound
 	modelName     string
+	route         string // why modelName serves the client's model name, when not by its name ("alias claude-*haiku*")
 	provider      string
 	upstreamModel string
 	attempts      []router.Attempt
@@ -129,6 +130,9 @@ func conversationRecord(rec *usage.Record, t *trace) conversations.Record {
 			CacheWrite: rec.CacheWriteTokens, Reasoning: rec.ReasoningTokens, Estimated: rec.Estimated},
 		Output: conversations.Output{Text: t.output.Text, Thinking: t.output.Thinking, StopReason: t.output.StopReason},
 	}
+	if t.route != "" {
+		c.RequestedModel, c.Route = t.in.model, t.route
+	}
 	for _, tc := range t.output.ToolCalls {
 		c.Output.ToolCalls = append(c.Output.ToolCalls, conversations.ToolCall{ID: tc.ID, Name: tc.Name, Arguments: tc.Arguments})
 	}
@@ -156,6 +160,9 @@ func (h *Handler) logRequest(rec *usage.Record, t *trace) {
 		slog.String("model", rec.Model), slog.String("provider", rec.Provider), slog.Int("status", rec.Status),
 		slog.Int64("latency_ms", rec.LatencyMs), slog.Bool("stream", rec.Stream),
 		slog.Int("input_tokens", rec.InputTokens), slog.Int("output_tokens", rec.OutputTokens)}
+	if t.route != "" {
+		attrs = append(attrs, slog.String("requested_model", t.in.model), slog.String("route", t.route))
+	}
 	if rec.Error != "" {
 		attrs = append(attrs, slog.String("error", rec.Error))
 	}

@@ -1,0 +1,63 @@
+package server_test
+
+import (
+	"bytes"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/modelswitch/modelswitch/gateway/server"
+)
+
+// syncBuffer is a log sink safe for the handler's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.Write(p) }
+func (b *syncBuffer) String() string              { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.String() }
+
+// TestAliasesRouteAgentModelNames: Claude Code's and Codex's own model names
+// reach the virtual model whose alias matches them, and the request log
+// names the name asked for and the alias that routed it.
+func TestAliasesRouteAgentModelNames(t *testing.T) {
+	up := newUpstream(t, anthropicResponder)
+	text := "providers:\n" + providerYAML("an", "anthropic", up.URL, upstreamAN) + `models:
+  fast: {aliases: ["claude-*haiku*"], adapters: [{adapter: an, model_name: small-model}]}
+  main: {aliases: ["claude-*", gpt-5-codex], adapters: [{adapter: an, model_name: big-model}]}
+api_keys:
+  - {key: ` + adminKey + `, name: admin, roles: [admin]}
+  - {key: ` + limitedKey + `, name: limited, allowed_models: [main]}
+`
+	var logs syncBuffer
+	g := serveGateway(t, text, func(o *server.Options) { o.Log = slog.New(slog.NewTextHandler(&logs, nil)) })
+	for ask, want := range map[string]string{
+		"claude-3-5-haiku-20241022": "small-model",
+		"claude-sonnet-4-5":         "big-model",
+		"gpt-5-codex":               "big-model",
+		"main":                      "big-model",
+	} {
+		resp, b := g.do(t, "POST", "/v1/messages", `{"model":"`+ask+`","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}`, "x-api-key", adminKey)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", ask, resp.StatusCode, b)
+		}
+		if got := up.last(t).Body["model"]; got != want {
+			t.Errorf("%s reached upstream model %v, want %s", ask, got, want)
+		}
+	}
+	if l := logs.String(); !strings.Contains(l, "model=fast") || !strings.Contains(l, "requested_model=claude-3-5-haiku-20241022") || !strings.Contains(l, `route="alias claude-*haiku*"`) {
+		t.Errorf("the request log does not name the route:\n%s", l)
+	}
+	// The allowlist applies to the model the alias resolves to.
+	if resp, b := g.do(t, "POST", "/v1/messages", `{"model":"claude-haiku-4-5","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}`, "x-api-key", limitedKey); resp.StatusCode != 403 || !strings.Contains(string(b), `model \"fast\" is not allowed`) {
+		t.Errorf("a key limited to main reached fast through an alias: %d %s", resp.StatusCode, b)
+	}
+	if resp, b := g.do(t, "POST", "/v1/messages", `{"model":"claude-opus-4-1","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}`, "x-api-key", limitedKey); resp.StatusCode != 200 {
+		t.Errorf("a key limited to main was refused main through an alias: %d %s", resp.StatusCode, b)
+	}
+	if resp, b := g.do(t, "POST", "/v1/messages", `{"model":"gpt-4o","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}`, "x-api-key", adminKey); resp.StatusCode != 404 {
+		t.Errorf("an unmatched name: %d %s", resp.StatusCode, b)
+	}
+}
