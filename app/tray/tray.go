@@ -126,18 +126,18 @@ type Tray struct {
 	log  *slog.Logger
 	work chan func() // clicks and refreshes, run one at a time
 
-	mu                                  sync.Mutex // guards what refresh and the actions share
-	last                                control.Status
-	lang                                string
+	mu                                          sync.Mutex // guards what refresh and the actions share
+	last                                        control.Status
+	lang                                        string
 	open, status, today, budget, toggle, routes *node
-	claude, codex, copyURL, folder      *node
-	quit, quitAsk, quitRestore          *node // quitAsk: Quit as a submenu while an agent switch is on
-	quitKeep                            *node
-	login, service                      *node
-	models                              map[string]*modelMenu
-	modelOrder                          []string
-	notice                              string // the last action's failure, shown for a while
-	noticeUntil                         time.Time
+	claude, codex, copyURL, folder              *node
+	quit, quitAsk, quitRestore                  *node // quitAsk: Quit as a submenu while an agent switch is on
+	quitKeep                                    *node
+	login, service                              *node
+	models                                      map[string]*modelMenu
+	modelOrder                                  []string
+	notice                                      string // the last action's failure, shown for a while
+	noticeUntil                                 time.Time
 }
 
 // New builds the menu: "Open ModelSwitch…" first, then the status lines,
