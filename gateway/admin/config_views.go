@@ -253,7 +253,7 @@ func presetOf(p *config.Provider) string {
 	if p.Preset != "" {
 		return p.Preset
 	}
-	if pr := presets.ForBaseURL(p.BaseURL); pr != nil {
+	if pr := presets.Of("", p.BaseURL); pr != nil {
 		return pr.ID
 	}
 	return ""

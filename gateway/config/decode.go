@@ -132,6 +132,16 @@ func (a *Adapter) UnmarshalYAML(n *yaml.Node) error {
 	return err
 }
 
+// UnmarshalYAML decodes one route and records its line.
+func (r *Route) UnmarshalYAML(n *yaml.Node) error {
+	type plain Route
+	var v plain
+	err := n.Decode(&v)
+	*r = Route(v)
+	r.Line = n.Line
+	return err
+}
+
 // UnmarshalYAML decodes one API key and records its line.
 func (k *APIKey) UnmarshalYAML(n *yaml.Node) error {
 	type plain APIKey

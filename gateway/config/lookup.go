@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -54,6 +55,14 @@ func (c *Config) ResolveModel(name string) (*Model, string) {
 		}
 	}
 	return nil, ""
+}
+
+// Label is the route's name, or "route N" (1-based) for the j-th route without one.
+func (r *Route) Label(j int) string {
+	if r.Name != "" {
+		return r.Name
+	}
+	return "route " + strconv.Itoa(j+1)
 }
 
 // modelNamed is the model whose name is name in any case, or nil.

@@ -142,7 +142,10 @@ type Model struct {
 	// Aliases are other names a client may ask for this model by (issue 18: Claude Code's
 	// and Codex's own model names): exact names, or path.Match patterns such as
 	// "claude-*haiku*", matched case-insensitively. See Config.FindModel for the order.
-	Aliases  []string  `yaml:"aliases,flow"`
+	Aliases []string `yaml:"aliases,flow"`
+	// Routes send some requests elsewhere (issue 18): evaluated in order, the first whose
+	// conditions all hold wins; none matching, the model's own adapters serve.
+	Routes   []Route   `yaml:"routes"`
 	Adapters []Adapter `yaml:"adapters"` // see Targets for the order they are tried in
 
 	Line int `yaml:"-"`
@@ -158,8 +161,32 @@ type Adapter struct {
 	Params   map[string]any `yaml:"params"`  // per-adapter request overrides, e.g. max_tokens cap
 	// Price overrides the preset's price of this model; nil = the preset's (or none).
 	Price *Price `yaml:"price"`
+	// ContextWindow is the upstream model's window in tokens; 0 = its preset's, if any. A
+	// request estimated larger skips the adapter instead of failing on it.
+	ContextWindow int `yaml:"context_window"`
 
 	Line int `yaml:"-"`
+}
+
+// Route sends the requests that meet all of When to another virtual model (To) or to
+// the adapters of one provider of this model (Adapter); exactly one of the two is set.
+type Route struct {
+	Name    string    `yaml:"name"` // for the logs and the x-modelswitch-route header; default "route N"
+	When    RouteWhen `yaml:"when"`
+	To      string    `yaml:"to"`
+	Adapter string    `yaml:"adapter"`
+
+	Line int `yaml:"-"`
+}
+
+// RouteWhen are a route's conditions; those left out always hold, and at least one is set.
+type RouteWhen struct {
+	InputTokensOver int    `yaml:"input_tokens_over"` // estimated input tokens (4 bytes of JSON each) above this
+	Thinking        *bool  `yaml:"thinking"`          // extended thinking / reasoning requested (or not)
+	WebSearch       *bool  `yaml:"web_search"`        // a web-search tool offered
+	Images          *bool  `yaml:"images"`            // an image in the input
+	Tier            string `yaml:"tier"`              // the client's model name contains this (haiku, sonnet, opus), any case
+	Header          string `yaml:"header"`            // the x-modelswitch-route header equals this
 }
 
 // Price is a price per million tokens (issue 17). Cache prices left out are

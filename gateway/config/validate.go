@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -249,6 +250,7 @@ func (v *validator) models(c *Config) {
 			v.warn(base, m.Line, "%s has no adapters; requests for it will fail", where)
 		}
 		v.aliases(c, m, base, where, aliases)
+		v.routes(c, m, base, where)
 		for j := range m.Adapters {
 			a := &m.Adapters[j]
 			f := func(key string) string { return fmt.Sprintf("%s.adapters[%d].%s", base, j, key) }
@@ -262,6 +264,9 @@ func (v *validator) models(c *Config) {
 				v.fail(f("model_name"), a.Line, "%s: model_name is required", aw)
 			}
 			v.positive(f("timeout"), a.Line, aw, "timeout", a.Timeout)
+			if a.ContextWindow < 0 {
+				v.fail(f("context_window"), a.Line, "%s: context_window must not be negative (got %d)", aw, a.ContextWindow)
+			}
 			if p := a.Price; p != nil {
 				v.nonNegative(f("price.input"), a.Line, aw, "price.input", p.Input)
 				v.nonNegative(f("price.output"), a.Line, aw, "price.output", p.Output)
@@ -300,6 +305,40 @@ func (v *validator) aliases(c *Config, m *Model, base, where string, seen map[st
 			} else {
 				seen[low] = m.Name
 			}
+		}
+	}
+}
+
+// routes checks m's routes: each names one target that exists (another
+// model, or a provider of m's own chain) and has a condition.
+func (v *validator) routes(c *Config, m *Model, base, where string) {
+	names := map[string]bool{}
+	for j := range m.Routes {
+		r := &m.Routes[j]
+		f := fmt.Sprintf("%s.routes[%d]", base, j)
+		rw := fmt.Sprintf("%s route %q", where, r.Label(j))
+		if names[r.Label(j)] {
+			v.fail(f+".name", r.Line, "%s: the name is used twice", rw)
+		}
+		names[r.Label(j)] = true
+		switch {
+		case (r.To == "") == (r.Adapter == ""):
+			v.fail(f, r.Line, "%s: give either to (a virtual model) or adapter (a provider of this model), not both or neither", rw)
+		case r.To != "":
+			if t := c.modelNamed(r.To); t == nil {
+				v.fail(f+".to", r.Line, "%s: to names model %q, which does not exist", rw, r.To)
+			} else if t == m {
+				v.fail(f+".to", r.Line, "%s: to names the model itself", rw)
+			}
+		case !slices.ContainsFunc(m.Adapters, func(a Adapter) bool { return a.Adapter == r.Adapter }):
+			v.fail(f+".adapter", r.Line, "%s: adapter %q is not one of this model's adapters", rw, r.Adapter)
+		}
+		w := r.When
+		if w.InputTokensOver < 0 {
+			v.fail(f+".when.input_tokens_over", r.Line, "%s: input_tokens_over must not be negative", rw)
+		}
+		if w == (RouteWhen{}) {
+			v.fail(f+".when", r.Line, "%s: when needs a condition (input_tokens_over, thinking, web_search, images, tier or header)", rw)
 		}
 	}
 }

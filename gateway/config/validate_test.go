@@ -52,6 +52,12 @@ func TestParseProblems(t *testing.T) {
 			`c.yaml:5: model "a": alias "x[" is not a valid pattern (* ? [a-z] as in shell globs): syntax error in pattern`,
 			`c.yaml:5: model "a": an alias is empty`,
 			`c.yaml:6: model "b": alias "DUP" is also an alias of model "a"`}},
+		{"routes", okProvider + "models:\n  a:\n    routes:\n      - {to: a, when: {thinking: true}}\n      - {to: nope, adapter: p, when: {tier: haiku}}\n      - {adapter: q, when: {images: true}}\n      - {name: r, to: b}\n    adapters: [{adapter: p, model_name: x, context_window: -1}]\n  b: {adapters: [{adapter: p, model_name: x}]}\n", nil, []string{
+			`c.yaml:7: model "a" route "route 1": to names the model itself`,
+			`c.yaml:8: model "a" route "route 2": give either to (a virtual model) or adapter (a provider of this model), not both or neither`,
+			`c.yaml:9: model "a" route "route 3": adapter "q" is not one of this model's adapters`,
+			`c.yaml:10: model "a" route "r": when needs a condition (input_tokens_over, thinking, web_search, images, tier or header)`,
+			`c.yaml:11: model "a" adapter 1: context_window must not be negative (got -1)`}},
 		{"short key", "api_keys: [{key: sk-1234567}]", nil, []string{
 			"c.yaml:1: api key 1: key has 10 characters; at least 12 are required (generated keys have 38)"}},
 		{"scalar for list", "api_keys:\n  - key: sk-valid-key-01\n    roles: admin\n", nil, []string{"c.yaml:3: api_keys[0].roles must be a list"}},

@@ -123,6 +123,15 @@ func (p *Preset) BaseURL(protocol string) string {
 	return p.Endpoints.OpenAI
 }
 
+// Of is the preset of a provider: the one its preset field names, else the
+// one ForBaseURL finds; nil for none.
+func Of(preset, baseURL string) *Preset {
+	if p := Find(preset); p != nil {
+		return p
+	}
+	return ForBaseURL(baseURL)
+}
+
 // ForBaseURL returns the preset one of whose endpoints has the host (and
 // path prefix) of baseURL, or nil: a provider configured by hand still gets
 // its preset's prices.

@@ -27,10 +27,7 @@ func NewTable(cfg *config.Config) *Table {
 		adapters: map[adapterKey]*Price{}, listed: map[adapterKey]*Price{}}
 	for i := range cfg.Providers {
 		p := &cfg.Providers[i]
-		pr := presets.Find(p.Preset)
-		if pr == nil {
-			pr = presets.ForBaseURL(p.BaseURL)
-		}
+		pr := presets.Of(p.Preset, p.BaseURL)
 		if pr == nil {
 			continue
 		}

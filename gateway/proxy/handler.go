@@ -11,6 +11,7 @@ import (
 	"github.com/modelswitch/modelswitch/gateway/config"
 	"github.com/modelswitch/modelswitch/gateway/protocol"
 	"github.com/modelswitch/modelswitch/gateway/router"
+	"github.com/modelswitch/modelswitch/gateway/routing"
 	"github.com/modelswitch/modelswitch/gateway/upstream"
 )
 
@@ -72,16 +73,18 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, f protocol.Famil
 		protocol.WriteError(w, f, perr)
 		return
 	}
-	tr.modelName = model.Name
-	ex := &exchange{h: h, w: w, r: r, snap: snap, in: in, model: model, adapters: model.Targets(), trace: tr}
+	ex := &exchange{h: h, w: w, r: r, snap: snap, in: in, model: model, trace: tr}
 	if f == protocol.Responses {
 		if perr := h.prepareResponses(ex); perr != nil {
+			tr.modelName = model.Name
 			tr.refuse(perr)
 			protocol.WriteError(w, f, perr)
 			return
 		}
 	}
-	res, err := router.Try(r.Context(), h.now, snap.targets(ex.adapters), ex.attempt)
+	model, ex.adapters = route(snap, model, in, r, tr) // after prepareResponses: the input is whole
+	ex.model, tr.modelName = model, model.Name
+	res, err := router.Try(r.Context(), h.now, snap.targetsFor(ex.adapters, routing.EstimatedTokens(in.body)), ex.attempt)
 	tr.attempts = res.Attempts
 	if err != nil {
 		tr.status, tr.err = h.fail(w, r, in, model, res.Attempts, err)
@@ -108,7 +111,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, f protocol.Famil
 func (h *Handler) admit(r *http.Request, snap *Snapshot, name string, tr *trace) (*config.Model, *protocol.Error) {
 	model, alias := snap.Config.ResolveModel(name)
 	if alias != "" {
-		tr.route = "alias " + alias
+		tr.addRoute("alias " + alias)
 	}
 	if model == nil {
 		return nil, &protocol.Error{Status: http.StatusNotFound, Code: "model_not_found",
@@ -149,6 +152,10 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, in *inbound, m *c
 	}
 	var ue *upstream.Error
 	var ex *router.ExhaustedError
+	if msg := tooLarge(attempts); msg != "" {
+		protocol.WriteError(w, in.family, &protocol.Error{Status: http.StatusBadRequest, Code: "context_length_exceeded", Message: msg})
+		return http.StatusBadRequest, msg
+	}
 	if re := onlyRejections(attempts); re != nil {
 		// No adapter could take the request as written: the client's to fix.
 		protocol.WriteError(w, in.family, &protocol.Error{Status: http.StatusBadRequest, Code: "invalid_request", Message: re.Error()})

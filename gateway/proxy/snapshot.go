@@ -1,11 +1,14 @@
 package proxy
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/modelswitch/modelswitch/gateway/auth"
 	"github.com/modelswitch/modelswitch/gateway/config"
+	"github.com/modelswitch/modelswitch/gateway/presets"
 	"github.com/modelswitch/modelswitch/gateway/pricing"
 	"github.com/modelswitch/modelswitch/gateway/router"
 	"github.com/modelswitch/modelswitch/gateway/upstream"
@@ -22,6 +25,9 @@ type Snapshot struct {
 	Queues    map[string]*router.Queue    // by provider name
 	Breakers  *router.Breakers
 	Prices    *pricing.Table // what each (model, provider, upstream model) costs
+	// windows are the context windows the providers' presets list, by
+	// provider and lower-case upstream model (an adapter's context_window wins).
+	windows map[[2]string]int
 	// transports by upstream.TransportKey, handed to the next snapshot so that
 	// warm connections survive a reload.
 	transports map[string]*http.Transport
@@ -38,6 +44,7 @@ func NewSnapshot(cfg *config.Config, prev *Snapshot) *Snapshot {
 		Upstreams:  make(map[string]*upstream.Client, len(cfg.Providers)),
 		Queues:     make(map[string]*router.Queue, len(cfg.Providers)),
 		transports: make(map[string]*http.Transport, len(cfg.Providers)),
+		windows:    presetWindows(cfg),
 	}
 	unchanged := map[string]bool{}
 	for i := range cfg.Providers {
@@ -91,13 +98,51 @@ func (s *Snapshot) Retire(next *Snapshot) {
 	}
 }
 
-// targets turns a model's adapters, in the order the router tries them
-// (Model.Targets), into router targets, each with its provider's queue and
-// its (provider, model) breaker; Target.Index points into adapters.
+// presetWindows lists, per provider, the context windows of its preset's models.
+func presetWindows(cfg *config.Config) map[[2]string]int {
+	out := map[[2]string]int{}
+	for i := range cfg.Providers {
+		p := &cfg.Providers[i]
+		if pr := presets.Of(p.Preset, p.BaseURL); pr != nil {
+			for _, m := range pr.Models {
+				if m.Context > 0 {
+					out[[2]string{p.Name, strings.ToLower(m.ID)}] = m.Context
+				}
+			}
+		}
+	}
+	return out
+}
+
+// window is the context window of an adapter's upstream model in tokens;
+// 0 when unknown.
+func (s *Snapshot) window(a config.Adapter) int {
+	if a.ContextWindow > 0 {
+		return a.ContextWindow
+	}
+	if len(s.windows) == 0 {
+		return 0
+	}
+	return s.windows[[2]string{a.Adapter, strings.ToLower(a.ModelName)}]
+}
+
+// targets is targetsFor without a size to check.
 func (s *Snapshot) targets(adapters []config.Adapter) []router.Target {
+	return s.targetsFor(adapters, 0)
+}
+
+// targetsFor turns a model's adapters, in the order the router tries them
+// (Model.Targets), into router targets, each with its provider's queue and
+// its (provider, model) breaker; Target.Index points into adapters. An
+// adapter whose context window is smaller than the request's estimated
+// tokens is marked Unfit: skipped, not tried.
+func (s *Snapshot) targetsFor(adapters []config.Adapter, tokens int) []router.Target {
 	ts := make([]router.Target, len(adapters))
 	for i, a := range adapters {
 		ts[i] = router.Target{Index: i, Provider: a.Adapter, Model: a.ModelName}
+		if w := s.window(a); tokens > 0 && w > 0 && tokens > w {
+			ts[i].Unfit = fmt.Sprintf("~%d input tokens exceed its %d-token context window", tokens, w)
+		}
 		if p := s.Config.FindProvider(a.Adapter); p != nil {
 			cb := s.Config.Breaker(p)
 			ts[i].Breaker = s.Breakers.Get(p.Name, a.ModelName, cb.Failures, time.Duration(cb.OpenSeconds*float64(time.Second)))

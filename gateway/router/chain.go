@@ -16,6 +16,10 @@ type Target struct {
 	Model    string // upstream model name
 	Breaker  *Breaker
 	Queue    *Queue
+	// Unfit, when set, says why the request cannot go to this target at all
+	// (it overflows the upstream model's context window): Try skips it
+	// without waiting in its queue or touching its breaker.
+	Unfit string
 }
 
 func (t Target) String() string { return t.Provider + " (" + t.Model + ")" }
@@ -47,6 +51,11 @@ type Attempt struct {
 	// Skipped is true when the target was not tried (disabled, breaker open).
 	Skipped bool
 }
+
+// UnfitError is the reason of a target skipped as Unfit.
+type UnfitError struct{ Reason string }
+
+func (e *UnfitError) Error() string { return e.Reason }
 
 // Skip is returned by an attempt function for a target it will not try; the
 // chain records it and moves on without counting it as a failure.
@@ -114,6 +123,10 @@ func Try(ctx context.Context, now func() time.Time, targets []Target, attempt fu
 	for _, t := range targets {
 		if err := ctx.Err(); err != nil {
 			return &Result{Attempts: attempts}, err
+		}
+		if t.Unfit != "" {
+			attempts = append(attempts, Attempt{Target: t, Skipped: true, Err: &UnfitError{Reason: t.Unfit}})
+			continue
 		}
 		if t.Breaker != nil && !t.Breaker.Allow(now()) {
 			attempts = append(attempts, Attempt{Target: t, Skipped: true, Err: &OpenError{Until: t.Breaker.Status(now()).Until}})

@@ -65,3 +65,61 @@ api_keys:
 		t.Errorf("an unmatched name: %d %s", resp.StatusCode, b)
 	}
 }
+
+// TestRoutesByRequestAndContextWindow: a model's routes send long, thinking
+// and scripted requests elsewhere, first match first; an adapter whose
+// context window the request overflows is skipped, not tried; when every
+// adapter is too small the client gets a 400 saying so.
+func TestRoutesByRequestAndContextWindow(t *testing.T) {
+	up := newUpstream(t, anthropicResponder)
+	up2 := newUpstream(t, anthropicResponder)
+	text := "providers:\n" + providerYAML("an", "anthropic", up.URL, upstreamAN) + providerYAML("an2", "anthropic", up2.URL, upstreamAN) + `models:
+  main:
+    routes:
+      - {name: long, when: {input_tokens_over: 500}, to: big}
+      - {name: think, when: {thinking: true}, adapter: an2}
+      - {name: script, when: {header: cheap}, to: fast}
+    adapters: [{adapter: an, model_name: m-main}, {adapter: an2, model_name: m-think}]
+  big: {adapters: [{adapter: an, model_name: small-window, context_window: 100}, {adapter: an, model_name: m-big}]}
+  fast: {adapters: [{adapter: an, model_name: m-fast}]}
+  tiny: {adapters: [{adapter: an, model_name: t, context_window: 10}]}
+api_keys:
+  - {key: ` + adminKey + `, name: admin, roles: [admin]}
+`
+	var logs syncBuffer
+	g := serveGateway(t, text, func(o *server.Options) { o.Log = slog.New(slog.NewTextHandler(&logs, nil)) })
+	long := strings.Repeat("lorem ipsum ", 250)
+	for _, tc := range []struct {
+		name, body, header string
+		up                 *fakeUpstream
+		want               string
+	}{
+		{"plain", `{"model":"main","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}`, "", up, "m-main"},
+		{"long", `{"model":"main","max_tokens":10,"messages":[{"role":"user","content":"` + long + `"}]}`, "", up, "m-big"},
+		{"thinking", `{"model":"main","max_tokens":2000,"thinking":{"type":"enabled","budget_tokens":1024},"messages":[{"role":"user","content":"hi"}]}`, "", up2, "m-think"},
+		{"script", `{"model":"main","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}`, "cheap", up, "m-fast"},
+	} {
+		resp, b := g.do(t, "POST", "/v1/messages", tc.body, "x-api-key", adminKey, "x-modelswitch-route", tc.header)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", tc.name, resp.StatusCode, b)
+		}
+		if got := tc.up.last(t).Body["model"]; got != tc.want {
+			t.Errorf("%s reached %v, want %s", tc.name, got, tc.want)
+		}
+	}
+	for _, r := range up.requests() {
+		if r.Body["model"] == "small-window" {
+			t.Error("an adapter whose window the request overflows was tried")
+		}
+	}
+	l := logs.String()
+	for _, want := range []string{`route="route long"`, `route="route think"`, `route="route script"`, "model=big", "exceed its 100-token context window"} {
+		if !strings.Contains(l, want) {
+			t.Errorf("the request log lacks %s:\n%s", want, l)
+		}
+	}
+	resp, b := g.do(t, "POST", "/v1/messages", `{"model":"tiny","max_tokens":10,"messages":[{"role":"user","content":"`+long+`"}]}`, "x-api-key", adminKey)
+	if resp.StatusCode != 400 || !strings.Contains(string(b), `"type":"invalid_request_error"`) || !strings.Contains(string(b), "larger than the context window of every adapter") {
+		t.Errorf("a request too large for every adapter: %d %s", resp.StatusCode, b)
+	}
+}
