@@ -419,7 +419,7 @@ async function main() {
     await shot('en-models')
   })
 
-  await step('add DeepSeek from a preset, test it, make a model, see its cost', async () => {
+  await step('add DeepSeek from a preset, test it, make its models in one click, see the cost', async () => {
     await page.goto(base + '/#/providers')
     await T('providers-table').waitFor()
     await T('add-provider').click()
@@ -434,18 +434,17 @@ async function main() {
     await T('providers-table').getByText('deepseek').first().waitFor()
     await T('test-deepseek').click()
     await expectText('Connected', T('provider-test-result'))
+    // one virtual model per preset model, each a chain of the deepseek provider
+    await T('preset-models-deepseek').click()
+    await expectText('Created 2 models', T('preset-models-result-deepseek'))
     await page.goto(base + '/#/models')
-    await T('add-model').click()
-    await T('mf-name').fill('ds')
-    await pick('mf-provider-0', 'deepseek')
-    await T('mf-model-0').fill('deepseek-flash')
-    await T('mf-save').click()
-    await T('models-table').getByText('ds').first().waitFor()
-    const r = await send(gw.url, ADMIN_KEY, '/v1/chat/completions', { model: 'ds', messages: [{ role: 'user', content: 'What does this cost?' }] })
+    await T('models-table').getByText('deepseek-flash').first().waitFor()
+    await T('models-table').getByText('deepseek-v4-pro').first().waitFor()
+    const r = await send(gw.url, ADMIN_KEY, '/v1/chat/completions', { model: 'deepseek-flash', messages: [{ role: 'user', content: 'What does this cost?' }] })
     if (r.status !== 200) throw new Error(`HTTP ${r.status} ${r.text.slice(0, 300)}`)
     await sleep(700)
     await page.goto(base + '/#/usage?group_by=model&range=today')
-    const row = T('usage-table').locator('tr', { hasText: 'ds' }).first()
+    const row = T('usage-table').locator('tr', { hasText: 'deepseek-flash' }).first()
     await row.waitFor()
     const cost = await row.locator('[data-test="usage-cost"]').textContent()
     if (!/^\$\d/.test(cost ?? '')) throw new Error('no cost for a preset-priced model: ' + cost)
@@ -597,6 +596,33 @@ async function main() {
     await expectText('e2e-chain', modal)
     await modal.getByRole('button', { name: 'Open in the Usage tab' }).click()
     await page.waitForURL(/#\/usage\?.*group_by=api_key/)
+  }, true)
+
+  // Last use of the e2e-client key: a reached budget refuses it from here on.
+  await step('a key budget: set, shown, reached by a priced request, then enforced', async () => {
+    await page.goto(base + '/#/keys')
+    await T('edit-e2e-client').click()
+    await T('kf-budget-warning').fill('150')
+    await T('kf-save').click()
+    await expectText('Must be a percent between 1 and 100')
+    await T('kf-budget-warning').fill('')
+    await T('kf-daily-budget').fill('0.000001') // less than one mock request costs on deepseek-flash
+    await pick('kf-models', 'deepseek-flash')
+    await T('kf-description').click()
+    await T('kf-save').click()
+    const cell = T('budget-e2e-client')
+    await expectText('$0.000001', cell)
+    if ((await cell.getAttribute('data-state')) !== 'ok') throw new Error('a fresh budget is not ok: ' + (await cell.getAttribute('data-state')))
+    if ((await T('budget-e2e-admin').getAttribute('data-state')) !== 'ok') throw new Error('a key without budget is not ok')
+    const r = await send(gw.url, secret, '/v1/chat/completions', { model: 'deepseek-flash', messages: [{ role: 'user', content: 'spend my budget' }] })
+    if (r.status !== 200) throw new Error(`priced request: HTTP ${r.status} ${r.text.slice(0, 300)}`)
+    await sleep(700)
+    await page.reload()
+    await page.locator('[data-test="budget-e2e-client"][data-state="reached"]').waitFor()
+    await expectText('reached', T('budget-e2e-client'))
+    await shot('en-keys-budget')
+    const over = await send(gw.url, secret, '/v1/chat/completions', { model: 'deepseek-flash', messages: [{ role: 'user', content: 'one too many' }] })
+    if (over.status !== 429) throw new Error(`a key past its budget got HTTP ${over.status}`)
   }, true)
 
   await step('deleting a provider in use names its models', async () => {

@@ -74,12 +74,17 @@ export async function copyText(text: string): Promise<boolean> {
   }
 }
 
-/** A cost in currency: four decimals under one unit, two above; null is "no price", never 0. A lower
- *  bound (some requests had no price) is marked with ≥. */
+/** A cost in currency: four decimals under one unit, two above, two significant digits below 0.0001
+ *  (a single cheap request, a tiny budget); null is "no price", never 0. A lower bound (some requests
+ *  had no price) is marked with ≥. */
 export function fmtCost(cost: number | null | undefined, currency = 'USD', unpriced = 0, noPrice = 'no price'): string {
   if (cost === null || cost === undefined) return noPrice
   const sym: Record<string, string> = { USD: '$', CNY: '¥', EUR: '€' }
-  const v = Math.abs(cost) < 1 ? cost.toFixed(4) : cost.toFixed(2)
+  const a = Math.abs(cost)
+  const v =
+    a >= 1 ? cost.toFixed(2)
+    : a >= 0.0001 || a === 0 ? cost.toFixed(4)
+    : cost.toFixed(Math.min(12, Math.ceil(-Math.log10(a)) + 1)).replace(/0+$/, '')
   const s = sym[currency] ? sym[currency] + v : `${v} ${currency}`
   return unpriced > 0 ? '≥ ' + s : s
 }

@@ -36,6 +36,8 @@ export interface Provider {
   timeouts?: Timeouts | null
   circuit_breaker?: CircuitBreakerCfg | null
   used_by?: string[]
+  /** the preset id the provider was added from ("" or absent: none) */
+  preset?: string
   live?: { active: number; waiting: number; breakers?: BreakerState[] }
 }
 
@@ -99,7 +101,14 @@ export interface ApiKey {
   expires_at?: string | null
   created_at?: string
   today_requests?: number
+  daily_budget?: number
+  monthly_budget?: number
+  budget_warning?: number
+  spent_today?: number
+  spent_month?: number
+  currency?: string
 }
+
 
 export interface KeyCreated {
   message?: string
@@ -162,6 +171,21 @@ export interface UsageGroup extends Metrics {
 
 export interface UsagePoint extends Metrics {
   start: string
+}
+
+/** POST /api/usage/recompute: the stored costs of a range priced again with today's prices. */
+export interface UsageRecomputed {
+  /** rows examined */
+  rows: number
+  /** rows whose cost changed */
+  changed: number
+  cost_before: number
+  cost_after: number
+  currency: string
+  from: string
+  to: string
+  /** the oldest raw row still stored; older hours keep their cost */
+  kept_since: string | null
 }
 
 export interface UsageReport {

@@ -177,8 +177,19 @@ export interface KeyForm {
   role: 'admin' | 'user'
   rate_limit: string
   daily_limit: string
+  daily_budget: string
+  monthly_budget: string
+  budget_warning: string // percent, 1–100; empty = 80
   allowed_models: string[]
   expires_at: number | null
+}
+
+/** A percent between 1 and 100 (empty = the default). */
+export function checkPercent(value: string): Problem | undefined {
+  const p = checkNumber(value, { positive: true })
+  if (p) return p
+  const n = parseNumber(value)
+  return n !== undefined && n > 100 ? { key: 'v.percent' } : undefined
 }
 
 export function validateKey(f: KeyForm, existing: string[], original?: string, now: number = Date.now()): Problems {
@@ -187,6 +198,9 @@ export function validateKey(f: KeyForm, existing: string[], original?: string, n
     ['name', !name ? { key: 'v.required' } : name !== original && existing.includes(name) ? { key: 'v.duplicate' } : undefined],
     ['rate_limit', checkNumber(f.rate_limit, { integer: true, min: 0 })],
     ['daily_limit', checkNumber(f.daily_limit, { integer: true, min: 0 })],
+    ['daily_budget', checkNumber(f.daily_budget, { min: 0 })],
+    ['monthly_budget', checkNumber(f.monthly_budget, { min: 0 })],
+    ['budget_warning', checkPercent(f.budget_warning)],
     ['expires_at', checkExpiry(f.expires_at, now)],
   ])
 }

@@ -50,7 +50,7 @@ describe('form validation', () => {
 
   it('checks key limits and refuses an expiry in the past', () => {
     const now = Date.parse('2025-06-01T12:00:00Z')
-    const key = { name: 'ci', description: '', role: 'user' as const, rate_limit: '60', daily_limit: '', allowed_models: [], expires_at: null }
+    const key = { name: 'ci', description: '', role: 'user' as const, rate_limit: '60', daily_limit: '', daily_budget: '', monthly_budget: '', budget_warning: '', allowed_models: [], expires_at: null }
     expect(validateKey(key, ['admin'], undefined, now)).toEqual({})
     expect(validateKey({ ...key, rate_limit: 'sixty' }, [], undefined, now).rate_limit.key).toBe('v.integer')
     expect(validateKey({ ...key, daily_limit: '-5' }, [], undefined, now).daily_limit.key).toBe('v.nonNegative')
@@ -58,6 +58,16 @@ describe('form validation', () => {
     expect(validateKey({ ...key, expires_at: now + 86400000 }, [], undefined, now)).toEqual({})
     expect(validateKey({ ...key, name: 'admin' }, ['admin'], undefined, now).name.key).toBe('v.duplicate')
     expect(checkExpiry(null)).toBeUndefined()
+  })
+
+  it('checks key budgets and the warning percent', () => {
+    const key = { name: 'ci', description: '', role: 'user' as const, rate_limit: '', daily_limit: '', daily_budget: '2.5', monthly_budget: '40', budget_warning: '75', allowed_models: [], expires_at: null }
+    expect(validateKey(key, [])).toEqual({})
+    expect(validateKey({ ...key, daily_budget: '-1' }, []).daily_budget.key).toBe('v.nonNegative')
+    expect(validateKey({ ...key, monthly_budget: 'lots' }, []).monthly_budget.key).toBe('v.number')
+    expect(validateKey({ ...key, budget_warning: '120' }, []).budget_warning.key).toBe('v.percent')
+    expect(validateKey({ ...key, budget_warning: '0' }, []).budget_warning.key).toBe('v.positive')
+    expect(validateKey({ ...key, budget_warning: '' }, [])).toEqual({})
   })
 
   it('checks a model chain adapter by adapter', () => {
