@@ -61,6 +61,7 @@ export interface Model {
   name: string
   mode: 'chain' | 'adapter' | string
   description?: string
+  aliases?: string[]
   adapters: Adapter[]
 }
 

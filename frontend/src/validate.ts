@@ -204,3 +204,10 @@ export function validateKey(f: KeyForm, existing: string[], original?: string, n
     ['expires_at', checkExpiry(f.expires_at, now)],
   ])
 }
+
+/** A model's aliases as typed: comma- or space-separated, blanks and repeats dropped. */
+export function splitAliases(text: string): string[] {
+  const out: string[] = []
+  for (const a of text.split(/[,\s]+/)) if (a && !out.includes(a)) out.push(a)
+  return out
+}

@@ -105,3 +105,22 @@ describe('PresetModels', () => {
     w.unmount()
   })
 })
+
+describe('ModelForm aliases', () => {
+  it('shows a model\'s aliases and sends them as typed, split and without repeats', async () => {
+    const fetch = vi.fn(async () => json({ message: 'ok' }))
+    vi.stubGlobal('fetch', fetch)
+    const ModelForm = (await import('../src/components/ModelForm.vue')).default
+    const model = { name: 'fast', mode: 'chain', description: '', aliases: ['claude-*haiku*'], adapters: [{ adapter: 'p', model_name: 'x', priority: 1, timeout: 60 }] }
+    const w = mount(withProviders(ModelForm, { show: true, model, existing: ['fast'], providers: ['p'] }), { attachTo: document.body })
+    await flushPromises()
+    expect((document.body.querySelector('[data-test="mf-aliases"]') as HTMLInputElement).value).toBe('claude-*haiku*')
+    await type('mf-aliases', 'claude-*haiku*, gpt-5-mini  gpt-5-mini,')
+    click('mf-save')
+    await flushPromises()
+    const [url, init] = (fetch.mock.calls as unknown as [string, RequestInit][])[0]
+    expect(url).toBe('/api/config/models/fast')
+    expect(JSON.parse(init.body as string).aliases).toEqual(['claude-*haiku*', 'gpt-5-mini'])
+    w.unmount()
+  })
+})
