@@ -159,3 +159,30 @@ func TestTryQueueFullFallsOver(t *testing.T) {
 		t.Fatal("Finish did not free the slot (exactly once)")
 	}
 }
+
+// TestTryUnfitTargetTouchesNeitherQueueNorBreaker: a target marked Unfit is
+// recorded as skipped with its reason; its full queue does not stop the
+// walk, its attempt never runs, and its breaker keeps no verdict.
+func TestTryUnfitTargetTouchesNeitherQueueNorBreaker(t *testing.T) {
+	q := NewQueue("a", 1, 0, 0)
+	hold, _ := q.Acquire(context.Background())
+	defer hold()
+	a := Target{Provider: "a", Model: "small", Queue: q, Breaker: NewBreaker(1, time.Minute), Unfit: "too large"}
+	b := Target{Index: 1, Provider: "b", Model: "m"}
+	var tried []string
+	res, err := Try(context.Background(), time.Now, []Target{a, b}, func(t Target) error { tried = append(tried, t.Provider); return nil })
+	var u *UnfitError
+	if err != nil || res.Winner.Provider != "b" || !res.Attempts[0].Skipped || !errors.As(res.Attempts[0].Err, &u) || u.Reason != "too large" {
+		t.Fatalf("res %+v, err %v", res, err)
+	}
+	if len(tried) != 1 || tried[0] != "b" {
+		t.Errorf("attempts ran on %v, want only b", tried)
+	}
+	if st := a.Breaker.Status(time.Now()); st.State != Closed || st.Failures != 0 {
+		t.Errorf("the unfit target's breaker moved: %+v", st)
+	}
+	if q.Stats().Active != 1 || q.Stats().Waiting != 0 {
+		t.Errorf("the unfit target's queue was used: %+v", q.Stats())
+	}
+	res.Finish(time.Now(), Success)
+}

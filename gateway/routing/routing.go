@@ -97,7 +97,7 @@ func thinking(req *Request) bool {
 	switch req.Family {
 	case protocol.Anthropic:
 		raw := member(req, "thinking")
-		return raw != nil && !bytes.Equal(raw, []byte("null")) && !hasType(raw, "disabled", false)
+		return raw != nil && !bytes.Equal(raw, []byte("null")) && !hasType(raw, typeDisabled)
 	case protocol.Responses:
 		raw := member(req, "reasoning")
 		if raw == nil {
@@ -130,22 +130,21 @@ func webSearch(req *Request) bool {
 		return true
 	}
 	tools := member(req, "tools")
-	return tools != nil && hasType(tools, "web_search", true)
+	return tools != nil && hasType(tools, typeWebSearch)
 }
 
 // images: an image part anywhere in the input (tool results included).
 func images(req *Request) bool {
-	var raw []byte
-	var kind string
+	var raw, kind []byte
 	switch req.Family {
 	case protocol.Anthropic:
-		raw, kind = member(req, "messages"), "image"
+		raw, kind = member(req, "messages"), typeImage
 	case protocol.Responses:
-		raw, kind = member(req, "input"), "input_image"
+		raw, kind = member(req, "input"), typeInputImage
 	default:
-		raw, kind = member(req, "messages"), "image_url"
+		raw, kind = member(req, "messages"), typeImageURL
 	}
-	return raw != nil && hasType(raw, kind, false)
+	return raw != nil && hasType(raw, kind)
 }
 
 func member(req *Request, key string) []byte {
@@ -159,15 +158,21 @@ func member(req *Request, key string) []byte {
 	return v.Raw(req.Body)
 }
 
-// hasType reports whether raw holds a member "type" whose value is value
-// (or, with prefix, starts with it).
-func hasType(raw []byte, value string, prefix bool) bool {
-	needle := `"` + value
-	if !prefix {
-		needle += `"`
-	}
+// The "type" values searched for: a whole string value, or (without the
+// closing quote) a prefix of one.
+var (
+	typeDisabled   = []byte(`"disabled"`)
+	typeWebSearch  = []byte(`"web_search`) // web_search_20250305, web_search, web_search_preview
+	typeImage      = []byte(`"image"`)
+	typeImageURL   = []byte(`"image_url"`)
+	typeInputImage = []byte(`"input_image"`)
+)
+
+// hasType reports whether raw holds a member "type" whose value starts with
+// needle (one of the type… values above).
+func hasType(raw, needle []byte) bool {
 	for rest, off := raw, 0; ; {
-		i := bytes.Index(rest, []byte(needle))
+		i := bytes.Index(rest, needle)
 		if i < 0 {
 			return false
 		}

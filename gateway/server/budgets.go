@@ -45,16 +45,8 @@ func (s *Server) recomputeCosts(from, to time.Time) (usage.Recomputed, error) {
 	return s.usage.Recompute(from, to,
 		func(rec *usage.Record) { proxy.PriceRecord(prices, rec) },
 		func(old, cur *usage.Record) {
-			s.budgets.Adjust(cur.KeyID, spent(cur)-spent(old), cur.Time, s.now())
+			s.budgets.Adjust(cur.KeyID, cur.PricedCost()-old.PricedCost(), cur.Time, s.now())
 		})
-}
-
-// spent is what a row counts against its key's budgets.
-func spent(r *usage.Record) int64 {
-	if !r.Priced {
-		return 0
-	}
-	return r.CostNanos
 }
 
 // BudgetWarnings lists the key budgets past their warning share, the

@@ -38,6 +38,17 @@ func configText(upURL string) string {
 		"api_keys:\n  - {key: " + adminKey + ", roles: [admin]}\n  - {key: " + budgetKey + ", name: budgeted, daily_budget: 0.09}\n"
 }
 
+// openWorkspaceDB is a fresh workspace directory and its database, closed at cleanup.
+func openWorkspaceDB(t *testing.T) (string, *store.DB) {
+	ws := t.TempDir()
+	db, err := store.Open(filepath.Join(ws, store.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return ws, db
+}
+
 func startOn(t *testing.T, cfg *config.Config, db *store.DB, ws string) (*server.Server, *httptest.Server) {
 	srv, err := server.New(server.Options{Config: cfg, DB: db, WorkspaceDir: ws, Version: "test",
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -54,12 +65,7 @@ func startOn(t *testing.T, cfg *config.Config, db *store.DB, ws string) (*server
 // refuses, in each protocol's error shape.
 func TestCostAndBudgetUnderConcurrencyAndRestart(t *testing.T) {
 	up := newUpstream(t, openAIResponder)
-	ws := t.TempDir()
-	db, err := store.Open(filepath.Join(ws, store.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	ws, db := openWorkspaceDB(t)
 	cfg := budgetConfig(t, up.URL)
 	srv, g := startOn(t, cfg, db, ws)
 

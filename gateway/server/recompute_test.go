@@ -3,12 +3,9 @@ package server_test
 import (
 	"encoding/json"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/modelswitch/modelswitch/gateway/store"
 )
 
 // TestRecomputeUsesTodaysPricesAndMovesTheBudget: a price change leaves the
@@ -16,12 +13,7 @@ import (
 // day's requests again, the usage totals and the key's spend follow.
 func TestRecomputeUsesTodaysPricesAndMovesTheBudget(t *testing.T) {
 	up := newUpstream(t, openAIResponder)
-	ws := t.TempDir()
-	db, err := store.Open(filepath.Join(ws, store.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	ws, db := openWorkspaceDB(t)
 	srv, g := startOn(t, budgetConfig(t, up.URL), db, ws)
 	defer func() { g.Close(); srv.Close() }()
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/modelswitch/modelswitch/gateway/server"
 )
@@ -22,6 +23,18 @@ func (b *syncBuffer) Write(p []byte) (int, error) {
 	return b.buf.Write(p)
 }
 func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.String() }
+
+// waitLog waits up to 5 s for the log to contain want.
+func waitLog(logs *syncBuffer, want string) bool {
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if strings.Contains(logs.String(), want) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+}
 
 // TestAliasesRouteAgentModelNames: Claude Code's and Codex's own model names
 // reach the virtual model whose alias matches them, and the request log
@@ -51,8 +64,10 @@ api_keys:
 			t.Errorf("%s reached upstream model %v, want %s", ask, got, want)
 		}
 	}
-	if l := logs.String(); !strings.Contains(l, "model=fast") || !strings.Contains(l, "requested_model=claude-3-5-haiku-20241022") || !strings.Contains(l, `route="alias claude-*haiku*"`) {
-		t.Errorf("the request log does not name the route:\n%s", l)
+	for _, want := range []string{"model=fast", "requested_model=claude-3-5-haiku-20241022", `route="alias claude-*haiku*"`} {
+		if !waitLog(&logs, want) {
+			t.Errorf("the request log lacks %s:\n%s", want, logs.String())
+		}
 	}
 	// The allowlist applies to the model the alias resolves to.
 	if resp, b := g.do(t, "POST", "/v1/messages", `{"model":"claude-haiku-4-5","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}`, "x-api-key", limitedKey); resp.StatusCode != 403 || !strings.Contains(string(b), `model \"fast\" is not allowed`) {
@@ -112,10 +127,10 @@ api_keys:
 			t.Error("an adapter whose window the request overflows was tried")
 		}
 	}
-	l := logs.String()
+	// The records follow the answer (the log line is written after the client has it).
 	for _, want := range []string{`route="route long"`, `route="route think"`, `route="route script"`, "model=big", "exceed its 100-token context window"} {
-		if !strings.Contains(l, want) {
-			t.Errorf("the request log lacks %s:\n%s", want, l)
+		if !waitLog(&logs, want) {
+			t.Errorf("the request log lacks %s:\n%s", want, logs.String())
 		}
 	}
 	resp, b := g.do(t, "POST", "/v1/messages", `{"model":"tiny","max_tokens":10,"messages":[{"role":"user","content":"`+long+`"}]}`, "x-api-key", adminKey)

@@ -90,12 +90,8 @@ func (r *Recorder) recomputeChunk(start, end []byte, reprice func(*Record), chan
 		res.Rows++
 		cur := old
 		reprice(&cur)
-		if old.Priced {
-			res.Before += old.CostNanos
-		}
-		if cur.Priced {
-			res.After += cur.CostNanos
-		}
+		res.Before += old.PricedCost()
+		res.After += cur.PricedCost()
 		if cur.CostNanos == old.CostNanos && cur.Priced == old.Priced && cur.Currency == old.Currency {
 			continue
 		}
@@ -113,7 +109,7 @@ func (r *Recorder) recomputeChunk(start, end []byte, reprice func(*Record), chan
 			d = new([2]int64)
 			deltas[string(keyBuf)] = d
 		}
-		d[0] += pricedCost(&cur) - pricedCost(&old)
+		d[0] += cur.PricedCost() - old.PricedCost()
 		d[1] += b2i(cur.Priced) - b2i(old.Priced)
 		changes = append(changes, change{old, cur})
 	}
@@ -138,14 +134,6 @@ func (r *Recorder) recomputeChunk(start, end []byte, reprice func(*Record), chan
 		}
 	}
 	return next, done, nil
-}
-
-// pricedCost is what a row adds to its rollup's cost slot.
-func pricedCost(r *Record) int64 {
-	if !r.Priced || r.CostNanos < 0 {
-		return 0
-	}
-	return r.CostNanos
 }
 
 func b2i(b bool) int64 {

@@ -24,7 +24,7 @@ func costsAgree(t *testing.T, rows []Record, rep *Report) {
 	t.Helper()
 	var cost, unpriced int64
 	for i := range rows {
-		cost += pricedCost(&rows[i])
+		cost += rows[i].PricedCost()
 		if !rows[i].Priced {
 			unpriced++
 		}
@@ -51,7 +51,7 @@ func TestRecomputeRewritesRowsAndRollupsInTheRangeOnly(t *testing.T) {
 	}
 	var seen []moved
 	res, err := r.Recompute(day, day.Add(24*time.Hour), newPrices, func(old, cur *Record) {
-		seen = append(seen, moved{cur.KeyID, pricedCost(cur) - pricedCost(old)})
+		seen = append(seen, moved{cur.KeyID, cur.PricedCost() - old.PricedCost()})
 	})
 	if err != nil {
 		t.Fatal(err)

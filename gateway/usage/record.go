@@ -47,3 +47,12 @@ type Record struct {
 
 // Success reports whether the client got a 2xx.
 func (r *Record) Success() bool { return r.Status >= 200 && r.Status < 300 }
+
+// PricedCost is what the row counts in cost sums (rollups, key budgets): its
+// cost when priced, else nothing.
+func (r *Record) PricedCost() int64 {
+	if !r.Priced || r.CostNanos < 0 {
+		return 0
+	}
+	return r.CostNanos
+}

@@ -95,7 +95,7 @@ func (c *counters) add(r *Record) {
 	c[cReasoning] += nonNeg(int64(r.ReasoningTokens))
 	c[cCacheWrite1h] += nonNeg(int64(r.CacheWrite1hTokens))
 	if r.Priced {
-		c[cCost] += nonNeg(r.CostNanos)
+		c[cCost] += uint64(r.PricedCost())
 		c[cPriced]++
 	}
 	lat := nonNeg(r.LatencyMs)
