@@ -113,7 +113,14 @@ func TestRecomputeInChunksWhileRecording(t *testing.T) {
 	for i := range 100 {
 		add(i)
 	}
-	time.Sleep(50 * time.Millisecond)
+	// The first hundred must be committed before the recompute starts (a
+	// fixed sleep was too short on a loaded CI box under -race).
+	for deadline := time.Now().Add(10 * time.Second); len(rawRows(t, db)) < 100; {
+		if time.Now().After(deadline) {
+			t.Fatal("the first 100 rows were not committed within 10 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
