@@ -186,7 +186,7 @@ providers:
 models:
   m:
     adapterz: []
-    adapters: [{adapter: x, model_name: y, weight: 3}]
+    adapters: [{adapter: x, model_name: y, wieght: 3}]
 api_keys:
   - {key: sk-key-one-0001, allowed_models: [m, M, nope], extra: true}
   - {key: sk-key-two-0002, name: bob, scope: x}
@@ -204,7 +204,7 @@ top: 1
 		`c.yaml:10: provider "d": provider "dashscope" is treated as "openai" (an OpenAI-compatible API)`,
 		`c.yaml:12: provider "d": api_key uses ${MISSING_TOKEN}, which is not set; the text is sent as written`,
 		`c.yaml:15: unknown key "adapterz" in model "m"`,
-		`c.yaml:16: unknown key "weight" in model "m" adapter 1`,
+		`c.yaml:16: unknown key "wieght" in model "m" adapter 1`,
 		`c.yaml:18: unknown key "extra" in api key 1`,
 		`c.yaml:18: api key 1: allowed_models names "nope", which is not a model`,
 		`c.yaml:19: unknown key "scope" in api key "bob"`,

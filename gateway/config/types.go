@@ -145,7 +145,15 @@ type Model struct {
 	Aliases []string `yaml:"aliases,flow"`
 	// Routes send some requests elsewhere (issue 18): evaluated in order, the first whose
 	// conditions all hold wins; none matching, the model's own adapters serve.
-	Routes   []Route   `yaml:"routes"`
+	Routes []Route `yaml:"routes"`
+	// Balance shares the load among adapters of equal priority (issue 18): "" keeps
+	// file order (the first healthy one serves), or BalanceWeighted, BalanceLeastInFlight,
+	// BalanceLatency. The breaker and queue still apply per adapter.
+	Balance string `yaml:"balance"`
+	// Affinity keeps the requests of one conversation on the adapter that served it
+	// while it is healthy, so upstream prompt caches keep hitting; on (nil) unless
+	// false. Only a balanced model has a choice to pin.
+	Affinity *bool     `yaml:"affinity"`
 	Adapters []Adapter `yaml:"adapters"` // see Targets for the order they are tried in
 
 	Line int `yaml:"-"`
@@ -164,9 +172,25 @@ type Adapter struct {
 	// ContextWindow is the upstream model's window in tokens; 0 = its preset's, if any. A
 	// request estimated larger skips the adapter instead of failing on it.
 	ContextWindow int `yaml:"context_window"`
+	// Weight is the adapter's share of its priority level under BalanceWeighted;
+	// 0 (absent) counts as 1.
+	Weight int `yaml:"weight"`
 
 	Line int `yaml:"-"`
 }
+
+// Balance policies (Model.Balance).
+const (
+	BalanceWeighted      = "weighted"
+	BalanceLeastInFlight = "least_in_flight"
+	BalanceLatency       = "latency"
+)
+
+// Balanced says whether requests share the load of a priority level.
+func (m *Model) Balanced() bool { return m.Balance != "" && m.Mode != ModeAdapter }
+
+// Pinned says whether a conversation stays on the adapter that served it.
+func (m *Model) Pinned() bool { return m.Balanced() && (m.Affinity == nil || *m.Affinity) }
 
 // Route sends the requests that meet all of When to another virtual model (To) or to
 // the adapters of one provider of this model (Adapter); exactly one of the two is set.

@@ -249,6 +249,12 @@ func (v *validator) models(c *Config) {
 		if len(m.Adapters) == 0 {
 			v.warn(base, m.Line, "%s has no adapters; requests for it will fail", where)
 		}
+		switch m.Balance {
+		case "", BalanceWeighted, BalanceLeastInFlight, BalanceLatency:
+		default:
+			v.fail(base+".balance", m.Line, "%s: unknown balance %q (want %s, %s or %s)", where, m.Balance,
+				BalanceWeighted, BalanceLeastInFlight, BalanceLatency)
+		}
 		v.aliases(c, m, base, where, aliases)
 		v.routes(c, m, base, where)
 		for j := range m.Adapters {
@@ -264,6 +270,9 @@ func (v *validator) models(c *Config) {
 				v.fail(f("model_name"), a.Line, "%s: model_name is required", aw)
 			}
 			v.positive(f("timeout"), a.Line, aw, "timeout", a.Timeout)
+			if a.Weight < 0 {
+				v.fail(f("weight"), a.Line, "%s: weight must not be negative (got %d)", aw, a.Weight)
+			}
 			if a.ContextWindow < 0 {
 				v.fail(f("context_window"), a.Line, "%s: context_window must not be negative (got %d)", aw, a.ContextWindow)
 			}

@@ -58,6 +58,9 @@ func TestParseProblems(t *testing.T) {
 			`c.yaml:9: model "a" route "route 3": adapter "q" is not one of this model's adapters`,
 			`c.yaml:10: model "a" route "r": when needs a condition (input_tokens_over, thinking, web_search, images, tier or header)`,
 			`c.yaml:11: model "a" adapter 1: context_window must not be negative (got -1)`}},
+		{"balance", okProvider + "models:\n  a: {balance: random, adapters: [{adapter: p, model_name: x, weight: -2}]}\n", nil, []string{
+			`c.yaml:5: model "a": unknown balance "random" (want weighted, least_in_flight or latency)`,
+			`c.yaml:5: model "a" adapter 1: weight must not be negative (got -2)`}},
 		{"short key", "api_keys: [{key: sk-1234567}]", nil, []string{
 			"c.yaml:1: api key 1: key has 10 characters; at least 12 are required (generated keys have 38)"}},
 		{"scalar for list", "api_keys:\n  - key: sk-valid-key-01\n    roles: admin\n", nil, []string{"c.yaml:3: api_keys[0].roles must be a list"}},

@@ -1,6 +1,8 @@
 package convert
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -143,6 +145,7 @@ func areqBuild(body []byte, opt Options, fast bool) (*areqOut, *ToolNames, error
 	}
 	if areqKind(req.Metadata.UserID) == "string" { // another type is ignored, not refused
 		o.User = jsonbody.Unquote(req.Metadata.UserID)
+		o.PromptCacheKey = PromptCacheKey(o.User)
 	}
 	o.ReasoningEffort = areqEffort(req.Thinking.Type, req.Thinking.BudgetTokens, req.OutputConfig.Effort)
 	if err := c.systemText(req.System, "system"); err != nil {
@@ -319,4 +322,17 @@ func (c *areqConv) message(raw json.RawMessage, i int) error {
 		return c.user(blocks, path)
 	}
 	return c.assistant(blocks, path, i)
+}
+
+// PromptCacheKey turns an Anthropic metadata.user_id into an OpenAI
+// prompt_cache_key, so that a converted conversation keeps landing on the
+// upstream's cache (issue 18). It is a digest: OpenAI refuses keys over 64
+// characters (Claude Code's user_id is about 150), and the digest does not
+// hand the client's account and session ids to a third-party upstream.
+func PromptCacheKey(userID string) string {
+	if userID == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(userID))
+	return "ms-" + hex.EncodeToString(sum[:16])
 }

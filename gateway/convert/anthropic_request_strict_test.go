@@ -17,7 +17,8 @@ var areqOpenAIFields = map[string]bool{"model": true, "messages": true, "stream"
 	"top_p": true, "stop": true, "tools": true, "tool_choice": true, "parallel_tool_calls": true,
 	"user": true, "reasoning_effort": true, "n": true, "seed": true, "response_format": true,
 	"presence_penalty": true, "frequency_penalty": true, "logprobs": true, "top_logprobs": true,
-	"logit_bias": true, "metadata": true}
+	"logit_bias": true, "metadata": true,
+	"prompt_cache_key": true} // OpenAI Chat Completions has it since 2025; the converter derives it from metadata.user_id
 
 var areqFunctionName = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
 

@@ -28,6 +28,7 @@ type areqOut struct {
 	ParallelToolCalls *bool         `json:"parallel_tool_calls,omitempty"`
 	ReasoningEffort   string        `json:"reasoning_effort,omitempty"`
 	User              string        `json:"user,omitempty"`
+	PromptCacheKey    string        `json:"prompt_cache_key,omitempty"`
 }
 
 type areqStreamOp struct {
@@ -141,6 +142,9 @@ func (o *areqOut) appendJSON(b []byte) []byte {
 	}
 	if o.User != "" {
 		b = jsonbody.AppendQuote(append(b, `,"user":`...), o.User)
+	}
+	if o.PromptCacheKey != "" {
+		b = jsonbody.AppendQuote(append(b, `,"prompt_cache_key":`...), o.PromptCacheKey)
 	}
 	return append(b, '}')
 }

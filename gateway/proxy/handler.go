@@ -84,12 +84,15 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, f protocol.Famil
 	}
 	model, ex.adapters = route(snap, model, in, r, tr) // after prepareResponses: the input is whole
 	ex.model, tr.modelName = model, model.Name
-	res, err := router.Try(r.Context(), h.now, snap.targetsFor(ex.adapters, routing.EstimatedTokens(in.body)), ex.attempt)
+	targets := snap.targetsFor(ex.adapters, routing.EstimatedTokens(in.body))
+	conversation := snap.balance(model, targets, in, h.now())
+	res, err := router.Try(r.Context(), h.now, targets, ex.attempt)
 	tr.attempts = res.Attempts
 	if err != nil {
 		tr.status, tr.err = h.fail(w, r, in, model, res.Attempts, err)
 		return
 	}
+	snap.Balancer.Pin(model.Name, conversation, res.Winner, h.now())
 	tr.provider, tr.upstreamModel = res.Winner.Provider, res.Winner.Model
 	outcome := ex.relay()
 	res.Finish(h.now(), outcome)

@@ -24,7 +24,8 @@ type Snapshot struct {
 	Upstreams map[string]*upstream.Client // by provider name
 	Queues    map[string]*router.Queue    // by provider name
 	Breakers  *router.Breakers
-	Prices    *pricing.Table // what each (model, provider, upstream model) costs
+	Balancer  *router.Balancer // balanced models' loads, turns and pins; shared like Breakers
+	Prices    *pricing.Table   // what each (model, provider, upstream model) costs
 	// windows are the context windows the providers' presets list, by
 	// provider and lower-case upstream model (an adapter's context_window wins).
 	windows map[[2]string]int
@@ -74,10 +75,10 @@ func NewSnapshot(cfg *config.Config, prev *Snapshot) *Snapshot {
 		}
 	}
 	if prev != nil {
-		s.Breakers = prev.Breakers
+		s.Breakers, s.Balancer = prev.Breakers, prev.Balancer
 		s.Breakers.Retain(func(provider string) bool { return unchanged[provider] })
 	} else {
-		s.Breakers = router.NewBreakers()
+		s.Breakers, s.Balancer = router.NewBreakers(), router.NewBalancer()
 	}
 	return s
 }
@@ -139,7 +140,7 @@ func (s *Snapshot) targets(adapters []config.Adapter) []router.Target {
 func (s *Snapshot) targetsFor(adapters []config.Adapter, tokens int) []router.Target {
 	ts := make([]router.Target, len(adapters))
 	for i, a := range adapters {
-		ts[i] = router.Target{Index: i, Provider: a.Adapter, Model: a.ModelName}
+		ts[i] = router.Target{Index: i, Provider: a.Adapter, Model: a.ModelName, Priority: a.Priority, Weight: a.Weight}
 		if w := s.window(a); tokens > 0 && w > 0 && tokens > w {
 			ts[i].Unfit = fmt.Sprintf("~%d input tokens exceed its %d-token context window", tokens, w)
 		}

@@ -20,6 +20,12 @@ type Target struct {
 	// (it overflows the upstream model's context window): Try skips it
 	// without waiting in its queue or touching its breaker.
 	Unfit string
+	// Priority and Weight place the target in its level for a Balancer;
+	// Load, when set, is kept up to date by Try (requests in flight, time to
+	// first content).
+	Priority int
+	Weight   int
+	Load     *Load
 }
 
 func (t Target) String() string { return t.Provider + " (" + t.Model + ")" }
@@ -108,6 +114,7 @@ func (r *Result) Finish(now time.Time, o Outcome) {
 	if r.Winner.Breaker != nil {
 		r.Winner.Breaker.Record(now, o)
 	}
+	r.Winner.Load.end()
 	if r.release != nil {
 		r.release()
 	}
@@ -141,10 +148,14 @@ func Try(ctx context.Context, now func() time.Time, targets []Target, attempt fu
 				continue // a full queue falls over; a cancelled wait ends at the loop's top
 			}
 		}
+		began := time.Now() // the wall clock: now may be a test's fixed one
+		t.Load.begin()
 		err := attempt(t)
 		if err == nil {
+			t.Load.observe(time.Since(began), began)
 			return &Result{Attempts: append(attempts, Attempt{Target: t}), Winner: t, release: release}, nil
 		}
+		t.Load.end()
 		if release != nil {
 			release()
 		}
