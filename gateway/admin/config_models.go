@@ -18,6 +18,7 @@ type adapterPatch struct {
 	priority           *int
 	timeout            *float64
 	params             map[string]any
+	weight, window     *int // weight and context_window; 0 = the default
 }
 
 // effective is the adapter as config.Parse would read it back.
@@ -30,6 +31,7 @@ func (p adapterPatch) effective() config.Adapter {
 	if p.timeout != nil {
 		a.Timeout = *p.timeout
 	}
+	a.Weight, a.ContextWindow = deref(p.weight), deref(p.window)
 	return a
 }
 
@@ -38,20 +40,25 @@ type modelPatch struct {
 	at                      string
 	name, mode, description *string
 	aliases                 *[]string
+	balance                 *string
+	affinity                *bool
+	routes                  *[]routeDoc
 	adapters                *[]adapterPatch
 	errs                    *fieldErrors
 }
 
 func decodeModel(o *object) *modelPatch {
 	m := &modelPatch{at: o.at, errs: o.errs, name: o.str("name"), mode: o.oneOf("mode", config.ModeChain, config.ModeAdapter),
-		description: o.str("description"), aliases: o.strings("aliases")}
+		description: o.str("description"), aliases: o.strings("aliases"), balance: decodeBalance(o),
+		affinity: o.boolean("affinity"), routes: decodeRoutes(o)}
 	if m.name != nil {
 		checkName(o, "name", *m.name)
 	}
 	if items, ok := o.list("adapters"); ok {
 		list := make([]adapterPatch, 0, len(items))
 		for _, it := range items {
-			ap := adapterPatch{priority: it.integer("priority"), timeout: it.seconds("timeout")}
+			ap := adapterPatch{priority: it.integer("priority"), timeout: it.seconds("timeout"),
+				weight: it.nonNegative("weight"), window: it.nonNegative("context_window")}
 			ap.adapter = required(it, "adapter", "a provider name")
 			ap.modelName = required(it, "model_name", "the upstream model id")
 			ap.params, _ = it.params("params")
@@ -97,7 +104,8 @@ func (m *modelPatch) yamlAdapters() []yamlAdapter {
 	out := []yamlAdapter{}
 	if m.adapters != nil {
 		for _, ad := range *m.adapters {
-			out = append(out, yamlAdapter{ad.adapter, ad.modelName, ad.priority, ad.timeout, ad.params})
+			out = append(out, yamlAdapter{ad.adapter, ad.modelName, ad.priority, ad.timeout, ad.params,
+				nonZero(ad.weight), nonZero(ad.window)})
 		}
 	}
 	return out
@@ -114,6 +122,13 @@ func (m *modelPatch) yaml() yamlModel {
 	if m.aliases != nil {
 		y.Aliases = *m.aliases
 	}
+	y.Balance, y.Affinity = deref(m.balance), m.affinity
+	if y.Affinity != nil && *y.Affinity {
+		y.Affinity = nil // on is the default
+	}
+	if m.routes != nil {
+		y.Routes = *m.routes
+	}
 	return y
 }
 
@@ -127,6 +142,7 @@ func (m *modelPatch) apply(w *writer, cur *config.Model) {
 	} else {
 		setList(w, "aliases", m.aliases, cur.Aliases)
 	}
+	m.applyBalancing(w, cur)
 	if m.adapters != nil && !sameAdapters(*m.adapters, cur.Adapters) {
 		m.applyAdapters(w, cur.Adapters)
 	}
@@ -148,6 +164,8 @@ func (m *modelPatch) applyAdapters(w *writer, cur []config.Adapter) {
 		setIf(aw, "model_name", &e.ModelName, c.ModelName)
 		setIf(aw, "priority", &e.Priority, c.Priority)
 		setIf(aw, "timeout", &e.Timeout, c.Timeout)
+		setOrRemove(aw, "weight", e.Weight, c.Weight)
+		setOrRemove(aw, "context_window", e.ContextWindow, c.ContextWindow)
 		switch {
 		case len(e.Params) == 0 && len(c.Params) > 0:
 			aw.remove("params")
@@ -173,6 +191,7 @@ func sameAdapters(next []adapterPatch, cur []config.Adapter) bool {
 	return slices.EqualFunc(next, cur, func(p adapterPatch, c config.Adapter) bool {
 		e := p.effective()
 		return e.Adapter == c.Adapter && e.ModelName == c.ModelName && e.Priority == c.Priority && e.Timeout == c.Timeout &&
+			e.Weight == c.Weight && e.ContextWindow == c.ContextWindow &&
 			(len(e.Params) == 0 && len(c.Params) == 0 || reflect.DeepEqual(e.Params, c.Params))
 	})
 }

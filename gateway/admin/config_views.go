@@ -57,6 +57,8 @@ type adapterView struct {
 	Priority  int            `json:"priority"`
 	Timeout   float64        `json:"timeout"`
 	Params    map[string]any `json:"params"`
+	Weight    int            `json:"weight"`         // 0 = 1
+	Window    int            `json:"context_window"` // 0 = the preset's, if any
 }
 
 type modelView struct {
@@ -64,6 +66,9 @@ type modelView struct {
 	Mode        string        `json:"mode"`
 	Description string        `json:"description"`
 	Aliases     []string      `json:"aliases"`
+	Balance     string        `json:"balance"`  // "" = file order
+	Affinity    bool          `json:"affinity"` // conversations pinned (when balanced)
+	Routes      []routeDoc    `json:"routes"`
 	Adapters    []adapterView `json:"adapters"`
 }
 
@@ -191,13 +196,14 @@ func usedBy(c *config.Config, provider string) []string {
 
 func modelViewOf(m *config.Model) modelView {
 	v := modelView{Name: m.Name, Mode: m.Mode, Description: m.Description, Aliases: append([]string{}, m.Aliases...),
+		Balance: m.Balance, Affinity: m.Affinity == nil || *m.Affinity, Routes: routeDocsOf(m.Routes),
 		Adapters: make([]adapterView, len(m.Adapters))}
 	for i, ad := range m.Adapters {
 		params := ad.Params
 		if params == nil {
 			params = map[string]any{}
 		}
-		v.Adapters[i] = adapterView{ad.Adapter, ad.ModelName, ad.Priority, ad.Timeout, params}
+		v.Adapters[i] = adapterView{ad.Adapter, ad.ModelName, ad.Priority, ad.Timeout, params, ad.Weight, ad.ContextWindow}
 	}
 	return v
 }

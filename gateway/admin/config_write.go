@@ -72,6 +72,26 @@ func setIf[T comparable](w *writer, key string, v *T, cur T) {
 	}
 }
 
+// setOrRemove writes an integer whose zero is its default: a change to 0
+// removes the key instead of writing "key: 0".
+func setOrRemove(w *writer, key string, v, cur int) {
+	switch {
+	case v == cur:
+	case v == 0:
+		w.remove(key)
+	default:
+		w.set(key, v)
+	}
+}
+
+// nonZero is p, or nil when it points at 0 (left out of a new entry).
+func nonZero(p *int) *int {
+	if p == nil || *p == 0 {
+		return nil
+	}
+	return p
+}
+
 // setList writes a list when it is given and differs from cur (nil and empty
 // are the same).
 func setList(w *writer, key string, v *[]string, cur []string) {
@@ -89,12 +109,17 @@ type yamlAdapter struct {
 	Priority  *int           `yaml:"priority,omitempty"`
 	Timeout   *float64       `yaml:"timeout,omitempty"`
 	Params    map[string]any `yaml:"params,omitempty"`
+	Weight    *int           `yaml:"weight,omitempty"`
+	Window    *int           `yaml:"context_window,omitempty"`
 }
 
 type yamlModel struct {
 	Mode        string        `yaml:"mode,omitempty"`
 	Description string        `yaml:"description,omitempty"`
 	Aliases     []string      `yaml:"aliases,omitempty,flow"`
+	Balance     string        `yaml:"balance,omitempty"`
+	Affinity    *bool         `yaml:"affinity,omitempty"`
+	Routes      []routeDoc    `yaml:"routes,omitempty"`
 	Adapters    []yamlAdapter `yaml:"adapters"`
 }
 
