@@ -61,7 +61,9 @@ reliability:
 # environment and once with none, reaching the gateway only through the
 # settings the Claude Code switch wrote (turned on over the core's control
 # socket, over a settings.json with hooks and odd formatting, restored byte
-# for byte when switched off). Needs python3, curl and the npm registry.
+# for byte when switched off), and once with Claude Code's own model names,
+# its Haiku background requests landing on the virtual model "fast" and its
+# turns on "main" through aliases. Needs python3, curl and the npm registry.
 test-claude-code: build
 	build/claudecode-e2e/run.sh
 

@@ -6,7 +6,10 @@
 #      channel (run/control.sock, as the tray does) against a HOME whose ~/.claude/settings.json already holds
 #      hooks, a statusLine, other env keys and odd formatting; Claude Code then runs with NO ANTHROPIC_* variable in
 #      its environment, so it reaches the gateway only through what the switch wrote; switched off, settings.json
-#      must be byte-for-byte the original (cmp).
+#      must be byte-for-byte the original (cmp);
+#   3. issue 18's tier mapping: Claude Code with its own model names (no gateway model name anywhere in its
+#      environment) and its background requests left on: the title request it sends to its Haiku model lands on
+#      the virtual model "fast" through the alias claude-*haiku*, the tool-loop turns on "main" through claude-*.
 # Each run passes when Claude Code ran the Bash tool, reported its output, and the gateway answered every request
 # with 200.
 set -euo pipefail
@@ -31,6 +34,8 @@ providers:
   - {name: strict-openai, provider: openai, base_url: "http://127.0.0.1:$up/v1", api_key: upstream-secret}
 models:
   glm-5: {adapters: [{adapter: strict-openai, model_name: glm-5.1}]}
+  fast: {aliases: ["claude-*haiku*"], adapters: [{adapter: strict-openai, model_name: fast-upstream}]}
+  main: {aliases: ["claude-*"], adapters: [{adapter: strict-openai, model_name: main-upstream}]}
 api_keys:
   - {key: sk-claude-code-e2e-1, name: claude-code}
 YAML
@@ -39,11 +44,14 @@ env -u CLAUDE_CONFIG_DIR HOME="$work/home" ./bin/modelswitch --start --workspace
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$gw/health" >/dev/null && break; sleep 0.1; done
 
 # claude runs Claude Code in the project directory with only the variables given (env -i) and checks its answer.
+# Its background model calls are off unless background=on.
+background=off
 claude() {
   local name=$1; shift
-  (cd "$work/proj" && env -i PATH="$PATH" HOME="$work/home" TERM=dumb "$@" \
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 DISABLE_TELEMETRY=1 DISABLE_AUTOUPDATER=1 DISABLE_ERROR_REPORTING=1 \
-    DISABLE_NON_ESSENTIAL_MODEL_CALLS=1 \
+  local quiet=(CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 DISABLE_NON_ESSENTIAL_MODEL_CALLS=1)
+  [ "$background" = on ] && quiet=()
+  (cd "$work/proj" && env -i PATH="$PATH" HOME="$work/home" TERM=dumb "$@" "${quiet[@]}" \
+    DISABLE_TELEMETRY=1 DISABLE_AUTOUPDATER=1 DISABLE_ERROR_REPORTING=1 \
     timeout 120 "$work/cc/node_modules/.bin/claude" -p "run: echo hello-from-tool" --output-format json \
     --allowedTools Bash > "$work/$name.json") || fail "$name: Claude Code exited $?: $(cat "$work/$name.json")"
   cat "$work/$name.json"; echo
@@ -93,4 +101,26 @@ off=$(ctl /claudecode '{"enabled": false}') || fail "switching off: $off"
 echo "switch off: $off"
 cmp "$work/settings.orig" "$work/home/.claude/settings.json" || fail "settings.json is not byte-for-byte the original after switch-off"
 echo "claude-code-e2e: switch ok ($switch_requests upstream requests with gateway key $switch_keys; user hook ran; settings.json restored byte for byte: $(wc -c < "$work/settings.orig") bytes, cmp equal)"
+
+# 3. Tier mapping. Claude Code's own names: claude-sonnet-4-5 for the turns, claude-haiku-4-5 for background work
+# (this version sends background requests to the main model on a custom base URL unless a Haiku model is named).
+before=$(wc -l < "$work/upstream.jsonl")
+background=on claude tier-run ANTHROPIC_BASE_URL="http://127.0.0.1:$gw" ANTHROPIC_AUTH_TOKEN=sk-claude-code-e2e-1 \
+  ANTHROPIC_MODEL=claude-sonnet-4-5 ANTHROPIC_DEFAULT_HAIKU_MODEL=claude-haiku-4-5
+tail -n +$((before + 1)) "$work/upstream.jsonl" > "$work/tier.jsonl"
+tiers=$(python3 -c '
+import json, sys
+seen = {}
+for line in open(sys.argv[1]):
+    b = json.loads(line)
+    kind = "turn" if b.get("tools") else "background"
+    seen.setdefault(kind, set()).add(b["model"])
+print(" ".join(k + "=" + ",".join(sorted(v)) for k, v in sorted(seen.items())))' "$work/tier.jsonl")
+echo "claude-code-e2e: tier mapping: $tiers"
+[ "$tiers" = "background=fast-upstream turn=main-upstream" ] || \
+  fail "background requests must reach fast (fast-upstream) and tool turns main (main-upstream); got: $tiers"
+haiku_logged() { grep '"requested_model":"claude-haiku-4-5"' "$log" | grep -F '"model":"fast"' | grep -qF '"route":"alias claude-*haiku*"'; }
+for _ in $(seq 50); do haiku_logged && break; sleep 0.1; done
+haiku_logged || fail "the request log does not show claude-haiku-4-5 served by fast through the alias"
+echo "claude-code-e2e: tier mapping ok (Claude Code's Haiku requests on fast, its Sonnet turns on main)"
 echo "claude-code-e2e: ok ($(wc -l < "$work/upstream.jsonl") upstream requests in all)"
