@@ -18,7 +18,7 @@ const (
 // the dead primary of gpt-fallover. The prefix names the upstream protocol
 // (proto.modelPrefix): gpt-* Chat Completions, claude-* Anthropic, resp-*
 // Responses.
-var benchModels = []string{"gpt-bench", "claude-bench", "gpt-paced", "claude-paced", "gpt-hold", "gpt-fallover", "resp-bench"}
+var benchModels = []string{"gpt-bench", "claude-bench", "gpt-paced", "claude-paced", "gpt-hold", "gpt-fallover", "resp-bench", "gpt-routed"}
 
 // gatewayConfig is config.yaml for one gateway. features=true: the key has a
 // rate limit, a daily limit and an allowlist, conversation bodies are logged
@@ -68,6 +68,15 @@ providers:
     adapters: [{adapter: hold-openai, model_name: mock-model}]
   resp-bench:
     adapters: [{adapter: mock-responses, model_name: mock-model}]
+  gpt-routed:
+    # Five routes, none matching the bench request: what evaluating them costs.
+    routes:
+      - {name: long, when: {input_tokens_over: 1000000}, to: gpt-bench}
+      - {name: think, when: {thinking: true}, to: gpt-bench}
+      - {name: search, when: {web_search: true}, to: gpt-bench}
+      - {name: images, when: {images: true}, to: gpt-bench}
+      - {name: script, when: {header: cheap}, to: gpt-bench}
+    adapters: [{adapter: mock-openai, model_name: mock-model}]
   gpt-fallover:
     mode: chain
     adapters:

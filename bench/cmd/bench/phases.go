@@ -199,6 +199,16 @@ func fallover(ctx context.Context, gws []target, rounds, n, warm int, progress f
 	return res
 }
 
+// routed measures a model with five routes, none of which matches, next to
+// the same adapter without routes: what evaluating the rules adds (issue 18).
+func routed(ctx context.Context, gws []target, rounds, n, warm int, progress func(string)) []cellResult {
+	normal := shapes[0].build(false)
+	rt := shape{id: "routed", title: "OpenAI → OpenAI, five routes evaluated, none matching", client: protoOpenAI,
+		upstream: protoOpenAI, lane: "routed"}.build(false)
+	normal.ID, normal.Title = "unrouted", "OpenAI → OpenAI, no routes"
+	return runRounds(ctx, []cell{normal, rt}, gws, rounds, 1, n, warm, progress)
+}
+
 // startupResult is one series of gateway starts.
 type startupResult struct {
 	Kind    string    // cold: empty workspace; warm: workspace (and database) from the previous start

@@ -231,6 +231,11 @@ func summary(m *md, r *results) {
 		m.row("Dead primary behind an open breaker: added p50 over the healthy path", "≤ 1 ms", fadd(on), fadd(off),
 			verdict(on <= 1000, len(fo[1].T["on"].P50) > 0))
 	}
+	if rt := r.Routing; len(rt) == 2 {
+		on, off := median(rt[1].T["on"].P50)-median(rt[0].T["on"].P50), median(rt[1].T["off"].P50)-median(rt[0].T["off"].P50)
+		m.row("Routing: a model with five routes (none matching) over the same model without, added p50", "≤ 5 µs", fadd(on), fadd(off),
+			verdict(on <= 5, len(rt[1].T["on"].P50) > 0))
+	}
 	statsSummaryRow(m, r)
 	allocsSummaryRow(m, r)
 	desktopSummaryRow(m, r)

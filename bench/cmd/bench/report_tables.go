@@ -158,6 +158,18 @@ func details(m *md, r *results) {
 	}
 	m.p("")
 
+	m.p("Routing (issue 18): model `gpt-routed` has five routes whose conditions the request does not meet (input size,")
+	m.p("thinking, web search, images, a header), so each is evaluated and the model's own adapter serves; `unrouted` is")
+	m.p("the same adapter without routes, measured interleaved with it. `go test -bench ChooseFiveRoutes ./gateway/routing`")
+	m.p("times the rule evaluation alone.\n")
+	m.head("Gateway", "no routes p50 / p99", "five routes p50 / p99", "added p50")
+	if rt := r.Routing; len(rt) == 2 {
+		for _, g := range gateways {
+			m.row(g, pair(rt[0].T[g], p50, p99), pair(rt[1].T[g], p50, p99), fadd(median(rt[1].T[g].P50)-median(rt[0].T[g].P50)))
+		}
+	}
+	m.p("")
+
 	m.p("## 7. Memory (`/proc/PID/status`)\n")
 	m.head("Process", "point", "VmRSS", "RssAnon", "RssFile")
 	var names []string
@@ -215,7 +227,7 @@ func details(m *md, r *results) {
 	m.p("")
 
 	profiles(m, r)
-	if errs := errorsOf(r.Latency, r.Stream, r.Paced, r.Fallover.Rounds); len(errs) > 0 {
+	if errs := errorsOf(r.Latency, r.Stream, r.Paced, r.Fallover.Rounds, r.Routing); len(errs) > 0 {
 		m.p("## Errors during the rounds\n")
 		for _, e := range errs {
 			m.p("- %s", e)

@@ -60,6 +60,7 @@ type results struct {
 	Sanity                  []string
 	Latency, Stream, Paced  []cellResult
 	Fallover                falloverResult
+	Routing                 []cellResult // [no routes, five routes], targets on/off
 	Throughput              []tpResult
 	Hold                    []holdResult
 	Memory                  map[string]map[string]mem // process → point → reading
@@ -154,6 +155,8 @@ func measureAll(ctx context.Context, h *host, bin string, s settings, res *resul
 	res.Paced = runRounds(ctx, paced, all, s.PacedRounds, min(s.PacedStreams, 8), s.PacedStreams, 0, say)
 	say("fall-over behind an open breaker")
 	res.Fallover = fallover(ctx, []target{on, off}, s.Rounds, s.Requests, s.Warmup, say)
+	say("routing: five routes evaluated")
+	res.Routing = routed(ctx, []target{on, off}, s.Rounds, s.Requests, s.Warmup, say)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
