@@ -1,5 +1,6 @@
 // JSON shapes of the admin API (docs/admin-api.md, gateway/admin/*.go).
 // Fields the gateway may not send yet are optional.
+import type { Route } from './routes'
 
 export interface Timeouts {
   connect?: number
@@ -55,6 +56,8 @@ export interface Adapter {
   priority: number
   timeout?: number
   params?: Record<string, unknown> | null
+  weight?: number // 0 = 1; the share under balance "weighted"
+  context_window?: number // 0 = the preset's, if any
 }
 
 export interface Model {
@@ -62,6 +65,9 @@ export interface Model {
   mode: 'chain' | 'adapter' | string
   description?: string
   aliases?: string[]
+  balance?: '' | 'weighted' | 'least_in_flight' | 'latency' | string
+  affinity?: boolean
+  routes?: Route[]
   adapters: Adapter[]
 }
 
@@ -262,6 +268,8 @@ export interface ConversationRecord {
   key_id?: string
   key_name?: string
   model: string
+  requested_model?: string // what the client asked for, when an alias or route changed it
+  route?: string // e.g. "alias claude-*haiku*; route long"
   provider?: string
   upstream_model?: string
   protocol?: string

@@ -145,12 +145,17 @@ export interface AdapterForm {
   model_name: string
   timeout: string
   params: string
+  priority: string // shown when the model is balanced; else the position decides
+  weight: string // empty = 1
+  window: string // context_window; empty = the preset's
 }
 
 export interface ModelForm {
   name: string
   mode: string
   description: string
+  balance: string // '' = file order
+  affinity: boolean
   adapters: AdapterForm[]
 }
 
@@ -167,6 +172,9 @@ export function validateModel(f: ModelForm, existing: string[], providers: strin
     entries.push([p + 'model_name', a.model_name.trim() ? undefined : { key: 'v.required' }])
     entries.push([p + 'timeout', checkNumber(a.timeout, { positive: true })])
     entries.push([p + 'params', checkJSONObject(a.params)])
+    if (f.balance) entries.push([p + 'priority', checkNumber(a.priority, { integer: true, min: 0 })])
+    entries.push([p + 'weight', checkNumber(a.weight, { integer: true, min: 0 })])
+    entries.push([p + 'window', checkNumber(a.window, { integer: true, min: 0 })])
   })
   return collect(entries)
 }
