@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -157,14 +158,25 @@ func arespArguments(input json.RawMessage) string {
 // arespMarshal is json.Marshal without HTML escaping, so that text and tool
 // arguments reach the client as the model wrote them.
 func arespMarshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	buf := marshalBufs.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 64<<10 { // a 41 KB Codex answer is kept; a rare huge one is not
+			buf.Reset()
+			marshalBufs.Put(buf)
+		}
+	}()
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	// One exact-size copy instead of the growth of a fresh buffer.
+	return bytes.Clone(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
 }
+
+// marshalBufs are arespMarshal's scratch buffers: the encoder writes into a
+// warm one and the result is copied out once.
+var marshalBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // arespChatID derives a chat completion id from an Anthropic message id, or
 // makes a random one when there is none.
