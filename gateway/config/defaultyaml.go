@@ -123,6 +123,18 @@ models: {}
 #        priority: 1                 # smaller first; default 1
 #        timeout: 60                 # seconds
 #        params: {max_tokens: 8192}  # optional request overrides and caps
+#        context_window: 131072      # tokens; a larger request skips this adapter
+#  main:
+#    aliases: ["claude-*", gpt-5-codex]  # names agents ask for (patterns allowed)
+#    balance: weighted               # equal priorities share the load: weighted,
+#                                    # least_in_flight or latency
+#    affinity: true                  # a conversation stays on its adapter (default)
+#    routes:                         # first match wins
+#      - {name: long, when: {input_tokens_over: 100000}, to: qwen-plus}
+#      - {name: background, when: {tier: haiku}, to: qwen-plus}
+#    adapters:
+#      - {adapter: dashscope, model_name: qwen-max, weight: 3}
+#      - {adapter: local-vllm, model_name: qwen3, weight: 1}
 
 # Keys that clients present (Authorization: Bearer <key> or x-api-key).
 # roles: admin may use the admin API and UI; user (the default) may only call
