@@ -24,6 +24,7 @@ import net from 'node:net'
 import { chromium } from 'playwright-core'
 import { startMockUpstream } from './mock-upstream.mjs'
 import { createFakeAdmin } from './fake-admin.mjs'
+import { modelRoutesSteps } from './models-routes.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const frontend = resolve(here, '..')
@@ -451,30 +452,8 @@ async function main() {
     await T('usage-total-cost').waitFor()
   })
 
-  await step('balance a chain and route its Haiku-tier requests in the Models tab', async () => {
-    await page.goto(base + '/#/models')
-    await T('edit-e2e-chain').click()
-    await pick('mf-balance', 'By weight')
-    await T('mf-weight-0').fill('3')
-    await T('mf-route-add').click()
-    await T('rt-name-0').fill('background')
-    await T('rt-tier-0').fill('haiku')
-    await pick('rt-to-0', 'deepseek-flash')
-    await T('mf-route-add').click() // a route without a condition is refused before it is sent
-    await pick('rt-to-1', 'deepseek-flash')
-    await T('mf-save').click()
-    await expectText('A route needs at least one condition')
-    await shot('model-form-routes')
-    await T('rt-remove-1').click()
-    await T('mf-save').click()
-    await expectText('background: tier haiku → deepseek-flash', T('routes-e2e-chain'))
-    await expectText('By weight', T('balance-e2e-chain'))
-    const res = await fetch(gw.url + '/api/config/models', { headers: { Authorization: 'Bearer ' + ADMIN_KEY } })
-    const m = (await res.json()).find((x) => x.name === 'e2e-chain')
-    if (m.balance !== 'weighted' || m.adapters[0].weight !== 3 || m.routes.length !== 1 || m.routes[0].to !== 'deepseek-flash' || m.routes[0].when.tier !== 'haiku') {
-      throw new Error('the API does not show what the form saved: ' + JSON.stringify(m))
-    }
-  })
+  // balance, weights, an alias and a route on e2e-chain (to deepseek-flash, made just above)
+  await modelRoutesSteps({ step, page, T, pick, expectText, shot, shots: SHOTS, base, gw, send, sleep, adminKey: ADMIN_KEY })
 
   await step('key form refuses bad input', async () => {
     await page.goto(base + '/#/keys')

@@ -1,8 +1,9 @@
 // A virtual model's routes (issue 18) as the Models tab edits them: the form
-// shape, what it sends, the checks made before sending and the one-line
-// summary shown under the model. The server validates again.
-import type { Problem, Problems } from './validate'
-import { checkNumber, parseNumber } from './validate'
+// shape, what it sends and the one-line summary shown under the model. The
+// checks made before sending are validateRoutes in validate.ts; the server
+// validates again.
+import { t } from './i18n'
+import { parseNumber } from './validate'
 
 export type TriState = 'any' | 'yes' | 'no'
 
@@ -62,39 +63,18 @@ export function routePayload(f: RouteForm): Route {
   }
 }
 
-const hasCondition = (f: RouteForm) =>
-  f.tokens.trim() !== '' || f.thinking !== 'any' || f.web_search !== 'any' || f.images !== 'any' || f.tier.trim() !== '' || f.header.trim() !== ''
-
-/** Problems of the routes; fields are named "routes.<i>.<field>". */
-export function validateRoutes(routes: RouteForm[], models: string[], adapters: string[], self: string): Problems {
-  const out: Problems = {}
-  const put = (k: string, p: Problem | undefined) => {
-    if (p) out[k] = p
-  }
-  routes.forEach((f, i) => {
-    const p = `routes.${i}.`
-    put(p + 'when', hasCondition(f) ? undefined : { key: 'v.routeCondition' })
-    put(p + 'tokens', checkNumber(f.tokens, { integer: true, min: 0 }))
-    if (f.target === 'model') {
-      put(p + 'to', !f.to ? { key: 'v.required' } : f.to === self.trim() ? { key: 'v.routeSelf' } : models.includes(f.to) ? undefined : { key: 'v.unknownModel' })
-    } else {
-      put(p + 'adapter', !f.adapter ? { key: 'v.required' } : adapters.includes(f.adapter) ? undefined : { key: 'v.routeAdapter' })
-    }
-  })
-  return out
-}
-
-/** One line per route for the models list: "long: >50000 tokens → glm-5". */
+/** One line per route for the models list: "long: >50000 tokens → glm-5" (in the UI's language). */
 export function routeSummary(r: Route): string {
   const w = r.when ?? {}
   const parts: string[] = []
-  if (w.input_tokens_over) parts.push(`>${w.input_tokens_over} tokens`)
+  if (w.input_tokens_over) parts.push(t('route.sum.tokens', { n: w.input_tokens_over }))
   for (const [k, v] of [['thinking', w.thinking], ['web_search', w.web_search], ['images', w.images]] as const) {
-    if (v === true) parts.push(k)
-    if (v === false) parts.push('no ' + k)
+    const what = t(`route.sum.${k}`)
+    if (v === true) parts.push(what)
+    if (v === false) parts.push(t('route.sum.not', { what }))
   }
-  if (w.tier) parts.push(`tier ${w.tier}`)
-  if (w.header) parts.push(`header ${w.header}`)
-  const target = r.adapter ? `adapter ${r.adapter}` : (r.to ?? '')
+  if (w.tier) parts.push(t('route.sum.tier', { v: w.tier }))
+  if (w.header) parts.push(t('route.sum.header', { v: w.header }))
+  const target = r.adapter ? t('route.sum.adapter', { v: r.adapter }) : (r.to ?? '')
   return `${r.name ? r.name + ': ' : ''}${parts.join(' + ')} → ${target}`
 }

@@ -2,6 +2,7 @@
 // problems by field name as i18n keys (with params), so the forms show them in
 // place and the tests need no DOM.
 import type { MessageKey } from './i18n'
+import type { RouteForm } from './routes'
 
 export interface Problem {
   key: MessageKey
@@ -147,7 +148,7 @@ export interface AdapterForm {
   params: string
   priority: string // shown when the model is balanced; else the position decides
   weight: string // empty = 1
-  window: string // context_window; empty = the preset's
+  context_window: string // empty = the preset's
 }
 
 export interface ModelForm {
@@ -174,7 +175,35 @@ export function validateModel(f: ModelForm, existing: string[], providers: strin
     entries.push([p + 'params', checkJSONObject(a.params)])
     if (f.balance) entries.push([p + 'priority', checkNumber(a.priority, { integer: true, min: 0 })])
     entries.push([p + 'weight', checkNumber(a.weight, { integer: true, min: 0 })])
-    entries.push([p + 'window', checkNumber(a.window, { integer: true, min: 0 })])
+    entries.push([p + 'context_window', checkNumber(a.context_window, { integer: true, min: 0 })])
+  })
+  return collect(entries)
+}
+
+const routeHasCondition = (f: RouteForm) =>
+  f.tokens.trim() !== '' || f.thinking !== 'any' || f.web_search !== 'any' || f.images !== 'any' || f.tier.trim() !== '' || f.header.trim() !== ''
+
+/**
+ * Problems of a model's routes (routes.ts has the form), named like the
+ * server's fields: "routes.<i>.when", "routes.<i>.when.input_tokens_over",
+ * "routes.<i>.to", "routes.<i>.adapter", "routes.<i>.name". models are the
+ * virtual models, adapters the providers of this model's chain, self its name.
+ */
+export function validateRoutes(routes: RouteForm[], models: string[], adapters: string[], self: string): Problems {
+  const entries: [string, Problem | undefined][] = []
+  const names = new Set<string>()
+  routes.forEach((f, i) => {
+    const p = `routes.${i}.`
+    const name = f.name.trim() || `route ${i + 1}` // the server's label of an unnamed route
+    entries.push([p + 'name', names.has(name) ? { key: 'v.duplicate' } : undefined])
+    names.add(name)
+    entries.push([p + 'when', routeHasCondition(f) ? undefined : { key: 'v.routeCondition' }])
+    entries.push([p + 'when.input_tokens_over', checkNumber(f.tokens, { integer: true, min: 0 })])
+    if (f.target === 'model') {
+      entries.push([p + 'to', !f.to ? { key: 'v.required' } : f.to === self.trim() ? { key: 'v.routeSelf' } : models.includes(f.to) ? undefined : { key: 'v.unknownModel' }])
+    } else {
+      entries.push([p + 'adapter', !f.adapter ? { key: 'v.required' } : adapters.includes(f.adapter) ? undefined : { key: 'v.routeAdapter' }])
+    }
   })
   return collect(entries)
 }

@@ -74,8 +74,8 @@ describe('form validation', () => {
     const f = {
       name: 'glm-5', mode: 'chain', description: '', balance: '', affinity: true,
       adapters: [
-        { uid: 1, adapter: 'glm', model_name: 'glm-5', timeout: '60', params: '', priority: '1', weight: '', window: '' },
-        { uid: 2, adapter: 'nope', model_name: '', timeout: 'x', params: '{bad', priority: 'x', weight: '', window: '' },
+        { uid: 1, adapter: 'glm', model_name: 'glm-5', timeout: '60', params: '', priority: '1', weight: '', context_window: '' },
+        { uid: 2, adapter: 'nope', model_name: '', timeout: 'x', params: '{bad', priority: 'x', weight: '', context_window: '' },
       ],
     }
     const p = validateModel(f, [], ['glm'])
@@ -83,8 +83,8 @@ describe('form validation', () => {
     expect(p['adapters.1.adapter'].key).toBe('v.unknownProvider')
     expect(validateModel({ ...f, adapters: [] }, [], ['glm']).adapters.key).toBe('v.adapters')
     // Balanced, the priority is the user's and is checked; weights and windows are whole and not negative.
-    const bal = { ...f, balance: 'weighted', adapters: [{ ...f.adapters[0], weight: '-1', window: '1.5', priority: 'x' }] }
-    expect(Object.keys(validateModel(bal, [], ['glm'])).sort()).toEqual(['adapters.0.priority', 'adapters.0.weight', 'adapters.0.window'])
+    const bal = { ...f, balance: 'weighted', adapters: [{ ...f.adapters[0], weight: '-1', context_window: '1.5', priority: 'x' }] }
+    expect(Object.keys(validateModel(bal, [], ['glm'])).sort()).toEqual(['adapters.0.context_window', 'adapters.0.priority', 'adapters.0.weight'])
   })
 
   it('maps server field paths onto form fields', () => {
