@@ -74,12 +74,21 @@ func (l *Load) observe(d time.Duration, at time.Time) {
 	l.measured.Store(at.UnixNano())
 }
 
-// InFlight is the number of requests on the target now.
-func (l *Load) InFlight() int64 { return l.inFlight.Load() }
+// InFlight is the number of requests on the target now (0 for a nil Load).
+func (l *Load) InFlight() int64 {
+	if l == nil {
+		return 0
+	}
+	return l.inFlight.Load()
+}
 
-// Latency is the average time to first content; ok is false when it was
-// never measured or not for latencyStale.
+// Latency is the average time to first content; ok is false (and d 0, so
+// the target is tried first) when it was never measured, not for
+// latencyStale, or l is nil.
 func (l *Load) Latency(now time.Time) (d time.Duration, ok bool) {
+	if l == nil {
+		return 0, false
+	}
 	v := l.latency.Load()
 	if v == 0 || now.UnixNano()-l.measured.Load() > int64(latencyStale) {
 		return 0, false
@@ -154,10 +163,15 @@ func pinFirst(run []Target, k breakerKey, now time.Time) bool {
 	if i < 0 || run[i].Unfit != "" || (run[i].Breaker != nil && run[i].Breaker.Status(now).State != Closed) {
 		return false
 	}
+	toFront(run, i)
+	return true
+}
+
+// toFront moves run[i] to the front, keeping the order of the others.
+func toFront(run []Target, i int) {
 	t := run[i]
 	copy(run[1:i+1], run[:i])
 	run[0] = t
-	return true
 }
 
 func (b *Balancer) order(model, policy string, run []Target) {
@@ -170,10 +184,11 @@ func (b *Balancer) order(model, policy string, run []Target) {
 	case Weighted:
 		b.weighted(model, run)
 	case LeastInFlight:
-		slices.SortStableFunc(run, func(x, y Target) int { return cmp.Compare(x.Load.InFlightOr0(), y.Load.InFlightOr0()) })
+		slices.SortStableFunc(run, func(x, y Target) int { return cmp.Compare(x.Load.InFlight(), y.Load.InFlight()) })
 	case Latency:
 		wall := time.Now() // Try measures on the wall clock, whatever now is
-		slices.SortStableFunc(run, func(x, y Target) int { return cmp.Compare(latencyOr0(x.Load, wall), latencyOr0(y.Load, wall)) })
+		latency := func(t Target) time.Duration { d, _ := t.Load.Latency(wall); return d }
+		slices.SortStableFunc(run, func(x, y Target) int { return cmp.Compare(latency(x), latency(y)) })
 	}
 }
 
@@ -196,30 +211,11 @@ func (b *Balancer) weighted(model string, run []Target) {
 	}
 	b.turns[turnKey{model, breakerKey{run[best].Provider, run[best].Model}}] -= total
 	b.mu.Unlock()
-	first := run[best]
-	copy(run[1:best+1], run[:best])
-	run[0] = first
+	toFront(run, best)
 	slices.SortStableFunc(run[1:], func(x, y Target) int { return cmp.Compare(y.weight(), x.weight()) })
 }
 
 func (t Target) weight() int { return max(t.Weight, 1) }
-
-// InFlightOr0 is InFlight, 0 for a nil Load.
-func (l *Load) InFlightOr0() int64 {
-	if l == nil {
-		return 0
-	}
-	return l.InFlight()
-}
-
-// latencyOr0 is the target's latency, 0 (try it first) when unmeasured.
-func latencyOr0(l *Load, now time.Time) time.Duration {
-	if l == nil {
-		return 0
-	}
-	d, _ := l.Latency(now)
-	return d
-}
 
 func (b *Balancer) pinned(model, conversation string, now time.Time) (breakerKey, bool) {
 	if conversation == "" {
